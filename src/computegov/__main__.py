@@ -1,0 +1,3 @@
+from computegov.cli import main
+
+main()

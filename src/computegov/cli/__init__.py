@@ -1,0 +1,67 @@
+"""The `computegov` command line: thin commands over the library's functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from computegov import __version__
+from computegov.cli import chips, compute, db, export, ledger, supply
+from computegov.errors import InvalidInput
+
+
+class _Root(TyperGroup):
+    """Turns `InvalidInput` from any subcommand into a one-line error with exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=_Root,
+    help="computegov: govern AI compute through its chips.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(chips.app, name="chips")
+app.add_typer(export.app, name="export")
+app.add_typer(compute.app, name="compute")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(db.app, name="db")
+app.add_typer(supply.app, name="supply")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"computegov {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """computegov: govern AI compute through its chips."""
+
+
+@app.command()
+def serve() -> None:
+    """Run the registry server (until it exists: show the catalog and the commands)."""
+    from computegov.cli.chips import list_chips
+
+    list_chips(as_json=False)
+    typer.echo("The registry server arrives with issue 4; see `computegov --help`.")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
