@@ -133,3 +133,66 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], expected: str) -> Non
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert expected in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_estimate_from_a_catalog_chip_at_bf16() -> None:
+    # Llama 3.1-405B: 16,384 H100 for ~1,882 h (30.84M GPU-hours); 6ND = 3.79e25, reported 3.8e25.
+    data = _json(
+        "estimate",
+        "--chip", "h100", "--chips", "16384", "--hours", "1882",
+        "--params", "405B", "--tokens", "15.6T", "--reported", "3.8e25",
+    )  # fmt: skip
+    assert isinstance(data, dict)
+    hardware = data["hardware"]
+    assert (hardware["chip"], hardware["precision"]) == ("NVIDIA H100 SXM", "bf16")
+    assert hardware["peak_flops_per_chip"] == pytest.approx(989.4e12)
+    assert hardware["flop"] == pytest.approx(989.4e12 * 16384 * 1882 * 3600 * 0.3)
+    assert data["flop"] == pytest.approx(6 * 405e9 * 15.6e12)
+    implied = data["checks"][-1]
+    assert implied["check"] == "implied_utilization"
+    assert implied["value"] == pytest.approx(0.346, abs=1e-3)  # the notes' U = 34.6%
+    assert data["notes"] == []
+
+
+def test_precision_picks_the_catalog_rate() -> None:
+    data = _json("estimate", "--chip", "H100", "--precision", "fp8", "--chips", "1", "--hours", "1")
+    assert isinstance(data, dict)
+    assert data["hardware"]["peak_flops_per_chip"] == pytest.approx(1979e12)
+
+
+def test_a_chip_without_bf16_falls_back_and_says_so() -> None:
+    # GPT-3: 10,000 V100 for 355 h (3.55M GPU-hours); the V100 publishes fp16, not bf16.
+    data = _json(
+        "estimate", "--chip", "V100", "--chips", "10000", "--hours", "355", "--reported", "3.14e23"
+    )
+    assert isinstance(data, dict)
+    assert data["hardware"]["precision"] == "fp16"
+    assert data["hardware"]["peak_flops_per_chip"] == pytest.approx(125e12)
+    (note,) = data["notes"]
+    assert "no published bf16 rate; using fp16" in note and "fp16, fp32, fp64" in note
+    (implied,) = data["checks"]
+    assert implied["value"] == pytest.approx(3.14e23 / (125e12 * 3.55e6 * 3600))
+    table = runner.invoke(
+        app, ["compute", "estimate", "--chip", "V100", "--chips", "8", "--hours", "1"]
+    )
+    assert table.exit_code == 0
+    assert "note: NVIDIA V100 SXM2 has no published bf16 rate" in table.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--chip", "H200x", "--chips", "8", "--hours", "1"], "unknown chip: 'H200x'"),
+        (["--chip", "V100", "--precision", "bf16", "--chips", "8", "--hours", "1"], "it has: fp16"),
+        (["--chip", "H100", "--precision", "fp2", "--chips", "8", "--hours", "1"], "fp4, fp8"),
+        (["--chip", "H100", "--peak-flops", "1e15", "--chips", "8", "--hours", "1"], "not both"),
+        (["--precision", "fp8", "--params", "7B", "--tokens", "1T"], "needs --chip"),
+        (["--chip", "H100", "--chips", "8"], "--hours"),
+    ],
+)
+def test_bad_chip_input_is_one_line_and_exit_2(args: list[str], expected: str) -> None:
+    result = runner.invoke(app, ["compute", "estimate", *args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert expected in lines[0]

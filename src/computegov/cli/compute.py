@@ -6,6 +6,7 @@ import math
 
 import typer
 
+from computegov.catalog import PRECISIONS, get_chip
 from computegov.cli.output import JSON_OPTION, print_json, print_table
 from computegov.compute import (
     HardwareRun,
@@ -18,6 +19,10 @@ from computegov.compute import (
 )
 from computegov.errors import InvalidInput
 from computegov.instants import parse_instant, to_wire, utcnow
+
+DEFAULT_PRECISION = "bf16"
+# When a chip publishes no BF16 rate and none was asked for: the nearest training precision first.
+FALLBACK_PRECISIONS = ("fp16", "tf32", "fp32", "fp8", "int8", "fp4", "fp64")
 
 app = typer.Typer(help="Training-compute estimates and reporting thresholds.", no_args_is_help=True)
 
@@ -53,31 +58,74 @@ def _operation_count(
     return count
 
 
+def chip_peak(chip_name: str, precision: str | None) -> tuple[str, str, float, list[str]]:
+    """A catalog chip's dense peak FLOP/s: (chip name, precision used, rate, notes).
+
+    Without `precision`, BF16, or the nearest rate the chip publishes (and a note saying so).
+    """
+    chip = get_chip(chip_name)
+    published = [p for p in PRECISIONS if chip.peak_flops(p) is not None]
+    if not published:
+        raise InvalidInput(f"{chip.name} has no published peak rate in the catalog")
+    wanted = (precision or DEFAULT_PRECISION).strip().lower()
+    rate = chip.peak_flops(wanted)
+    if rate is not None:
+        return chip.name, wanted, rate, []
+    if precision is not None:
+        raise InvalidInput(
+            f"{chip.name} has no published {wanted} rate; it has: {', '.join(published)}"
+        )
+    used = next(p for p in (*FALLBACK_PRECISIONS, *published) if p in published)
+    fallback = chip.peak_flops(used)
+    assert fallback is not None
+    note = (
+        f"{chip.name} has no published {DEFAULT_PRECISION} rate; using {used} "
+        f"(it has: {', '.join(published)}); choose with --precision"
+    )
+    return chip.name, used, fallback, [note]
+
+
 def _hardware(
+    chip: str | None,
+    precision: str | None,
     peak_flops: str | None,
     chips: str | None,
     hours: str | None,
     utilization: str | None,
-) -> HardwareRun | None:
-    if peak_flops is None and chips is None and hours is None:
+) -> tuple[HardwareRun | None, list[str]]:
+    if chip is not None and peak_flops is not None:
+        raise InvalidInput("give either --chip (a catalog model) or --peak-flops, not both")
+    if precision is not None and chip is None:
+        raise InvalidInput("--precision picks a catalog rate and needs --chip, e.g. --chip H100")
+    if chip is None and peak_flops is None and chips is None and hours is None:
         if utilization is not None:
             raise InvalidInput(
                 "--utilization needs the hardware: --chip (or --peak-flops), --chips, --hours"
             )
-        return None
-    if peak_flops is None or chips is None or hours is None:
+        return None, []
+    if (chip is None and peak_flops is None) or chips is None or hours is None:
         raise InvalidInput(
             "the hardware method needs --chip (or --peak-flops), --chips and --hours, "
-            "e.g. --peak-flops 989e12 --chips 16K --hours 1900"
+            "e.g. --chip H100 --chips 16K --hours 1900"
         )
+    notes: list[str] = []
+    chip_name: str | None = None
+    used_precision: str | None = None
+    if chip is not None:
+        chip_name, used_precision, rate, notes = chip_peak(chip, precision)
+    else:
+        assert peak_flops is not None
+        rate = parse_amount(peak_flops, what="--peak-flops")
     run = HardwareRun(
-        parse_amount(peak_flops, what="--peak-flops"),
+        rate,
         parse_count(chips, what="--chips"),
         parse_amount(hours, what="--hours"),
         _amount(utilization, "--utilization"),
+        chip=chip_name,
+        precision=used_precision,
     )
-    run.to_dict()
-    return run
+    run.to_dict()  # validates now, so bad numbers fail before anything prints
+    return run, notes
 
 
 def _print_estimate(result: RunEstimate) -> None:
@@ -126,6 +174,14 @@ def estimate(
     active_params: str | None = typer.Option(
         None, "--active-params", help="Parameters active per token (mixture of experts)."
     ),
+    chip: str | None = typer.Option(
+        None, "--chip", help="Catalog chip model, e.g. H100 (`computegov chips list`)."
+    ),
+    precision: str | None = typer.Option(
+        None,
+        "--precision",
+        help=f"Which peak rate of --chip: {', '.join(PRECISIONS)} (default bf16).",
+    ),
     peak_flops: str | None = typer.Option(
         None, "--peak-flops", help="Peak dense FLOP/s per chip, instead of --chip, e.g. 989e12."
     ),
@@ -142,10 +198,13 @@ def estimate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate training FLOP by 6 N D and/or hardware time, and check them against each other."""
+    count = _operation_count(params, tokens, active_params)
+    hardware, notes = _hardware(chip, precision, peak_flops, chips, hours, utilization)
     result = estimate_run(
-        operation_count=_operation_count(params, tokens, active_params),
-        hardware=_hardware(peak_flops, chips, hours, utilization),
+        operation_count=count,
+        hardware=hardware,
         reported=_amount(reported, "--reported"),
+        notes=notes,
     )
     if as_json:
         print_json(result.to_dict())
