@@ -143,8 +143,7 @@ def _print_estimate(result: RunEstimate) -> None:
         if run.chip:
             rate = f"{run.chip} {run.precision or ''} {rate}".replace("  ", " ")
         detail = (
-            f"{run.chips:g} x {rate} x {fmt_flop(run.hours)} h"
-            f" x utilization {run.used_utilization:g}"
+            f"{run.chips:g} x {rate} x {run.hours:,.6g} h x utilization {run.used_utilization:g}"
         )
         rows.append(("hardware", fmt_flop(run.flop), detail))
     if result.reported is not None:
