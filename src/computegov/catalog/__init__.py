@@ -8,6 +8,7 @@ from computegov.catalog.chips import PRECISIONS, ChipModel, all_chips, custom_ch
 from computegov.catalog.metrics import (
     BIT_LENGTHS,
     H100_REFERENCE_MODEL,
+    chip_metrics,
     h100_equivalents,
     performance_density,
     performance_density_floor,
@@ -22,6 +23,7 @@ __all__ = [
     "PRECISIONS",
     "ChipModel",
     "all_chips",
+    "chip_metrics",
     "custom_chip",
     "get_chip",
     "h100_equivalents",
