@@ -141,10 +141,17 @@ def _row_to_chip(row: dict[str, str]) -> ChipModel:
 
 
 @lru_cache(maxsize=1)
-def all_chips() -> list[ChipModel]:
-    """Every accelerator in the packaged catalog, in file order (by vendor, then launch)."""
+def _load() -> tuple[ChipModel, ...]:
     text = resources.files("computegov.catalog").joinpath("data/accelerators.csv").read_text()
-    return [_row_to_chip(row) for row in csv.DictReader(io.StringIO(text))]
+    return tuple(_row_to_chip(row) for row in csv.DictReader(io.StringIO(text)))
+
+
+def all_chips() -> list[ChipModel]:
+    """Every accelerator in the packaged catalog, in file order (by vendor, then launch).
+
+    A fresh list each call, so a caller may sort or filter it without touching the cache.
+    """
+    return list(_load())
 
 
 def _key(name: str) -> str:
@@ -155,7 +162,7 @@ def _key(name: str) -> str:
 @lru_cache(maxsize=1)
 def _index() -> dict[str, ChipModel]:
     index: dict[str, ChipModel] = {}
-    for chip in all_chips():
+    for chip in _load():
         for name in (chip.model, chip.name, *chip.aliases):
             key = _key(name)
             other = index.get(key)

@@ -79,14 +79,14 @@ def evaluate_diffusion(
                 LicenseException(
                     "LPP",
                     rule.id,
-                    f"{quantity} x TPP {fmt(cls.tpp or 0)} = {fmt(total)} <= {fmt(lpp)} per "
+                    f"{fmt(quantity)} x TPP {fmt(cls.tpp or 0)} = {fmt(total)} <= {fmt(lpp)} per "
                     "consignee per calendar year; certification and notice, outside the "
                     "country cap",
                 )
             )
         else:
             reason += (
-                f"; {quantity} x TPP {fmt(cls.tpp or 0)} = {fmt(total)} exceeds the LPP "
+                f"; {fmt(quantity)} x TPP {fmt(cls.tpp or 0)} = {fmt(total)} exceeds the LPP "
                 f"allowance of {fmt(lpp)}, so it counts toward {dest}'s 2025-2027 allocation of "
                 f"{fmt(allocation)} TPP ({fmt(threshold(DIFFUSION, 'country_cap_h100e'))} "
                 f"H100e; {fmt(doubled)} with a US agreement): {100 * total / allocation:.2f}%"
