@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from computegov.instants import as_utc
-from computegov.rules.instruments import _instant, _read
+from computegov.rules.packaged import optional_instant, read_rows
 
 #: Groups an expression may name (names hold no "+" or "-"); "ALL" is every destination.
 GROUPS: tuple[str, ...] = ("A:5", "A:6", "D:1", "D:4", "D:5", "CHINA", "MACAU", "DIFFUSION:TIER1")
@@ -39,13 +39,13 @@ class Membership:
 @lru_cache(maxsize=1)
 def memberships() -> tuple[Membership, ...]:
     """Every dated listing in the packaged data."""
-    rows = _read("country_groups.csv")
+    rows = read_rows("country_groups.csv")
     return tuple(
         Membership(
             group=row["group"],
             country=row["country"],
-            effective_from=_instant(row["effective_from"]),
-            effective_to=_instant(row["effective_to"]),
+            effective_from=optional_instant(row["effective_from"]),
+            effective_to=optional_instant(row["effective_to"]),
             source=row["source"],
         )
         for row in rows

@@ -7,25 +7,14 @@ Each instrument (a rule, a dated amendment or an "is-informed" letter) is a row 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from computegov.errors import NotFound
-from computegov.instants import as_utc, parse_instant
-
-
-def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("computegov.rules").joinpath(f"data/{name}").read_text()
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def _instant(text: str) -> datetime | None:
-    return parse_instant(text) if text.strip() else None
+from computegov.instants import as_utc
+from computegov.rules.packaged import optional_instant, read_rows
 
 
 @dataclass(frozen=True)
@@ -80,9 +69,9 @@ class Instrument:
 def all_instruments() -> tuple[Instrument, ...]:
     """Every instrument in the packaged data, oldest first."""
     found = []
-    for row in _read("instruments.csv"):
-        effective_from = _instant(row["effective_from"])
-        published = _instant(row["published"])
+    for row in read_rows("instruments.csv"):
+        effective_from = optional_instant(row["effective_from"])
+        published = optional_instant(row["published"])
         if effective_from is None or published is None:
             raise ValueError(f"instruments.csv: {row['id']} needs published and effective_from")
         found.append(
@@ -93,8 +82,8 @@ def all_instruments() -> tuple[Instrument, ...]:
                 citation=row["citation"],
                 published=published,
                 effective_from=effective_from,
-                effective_to=_instant(row["effective_to"]),
-                compliance_from=_instant(row["compliance_from"]),
+                effective_to=optional_instant(row["effective_to"]),
+                compliance_from=optional_instant(row["compliance_from"]),
                 in_regime=row["in_regime"] == "yes",
                 eccn_text=row["eccn_text"],
                 license_destinations=row["license_destinations"],
@@ -137,7 +126,7 @@ def eccn_text_in_force(on: datetime) -> Instrument | None:
 
 @lru_cache(maxsize=1)
 def _thresholds() -> dict[tuple[str, str], float]:
-    return {(row["rule"], row["name"]): float(row["value"]) for row in _read("thresholds.csv")}
+    return {(row["rule"], row["name"]): float(row["value"]) for row in read_rows("thresholds.csv")}
 
 
 def threshold(rule_id: str, name: str) -> float:
