@@ -112,3 +112,9 @@ def test_to_dict_is_json_ready() -> None:
     assert data["model"] == "H20"
     assert data["aliases"] == list(get_chip("H20").aliases)
     assert data["memory_bandwidth_gbps"] == 4000
+
+
+def test_all_chips_hands_out_a_copy() -> None:
+    chips = all_chips()
+    chips.clear()
+    assert len(all_chips()) == 19

@@ -4,10 +4,11 @@ Import from here: `get_chip`, `all_chips`, `ChipModel`, `tpp`, `performance_dens
 `h100_equivalents`.
 """
 
-from computegov.catalog.chips import PRECISIONS, ChipModel, all_chips, get_chip
+from computegov.catalog.chips import PRECISIONS, ChipModel, all_chips, custom_chip, get_chip
 from computegov.catalog.metrics import (
     BIT_LENGTHS,
     H100_REFERENCE_MODEL,
+    chip_metrics,
     h100_equivalents,
     performance_density,
     performance_density_floor,
@@ -22,6 +23,8 @@ __all__ = [
     "PRECISIONS",
     "ChipModel",
     "all_chips",
+    "chip_metrics",
+    "custom_chip",
     "get_chip",
     "h100_equivalents",
     "performance_density",

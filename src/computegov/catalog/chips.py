@@ -141,10 +141,17 @@ def _row_to_chip(row: dict[str, str]) -> ChipModel:
 
 
 @lru_cache(maxsize=1)
-def all_chips() -> list[ChipModel]:
-    """Every accelerator in the packaged catalog, in file order (by vendor, then launch)."""
+def _load() -> tuple[ChipModel, ...]:
     text = resources.files("computegov.catalog").joinpath("data/accelerators.csv").read_text()
-    return [_row_to_chip(row) for row in csv.DictReader(io.StringIO(text))]
+    return tuple(_row_to_chip(row) for row in csv.DictReader(io.StringIO(text)))
+
+
+def all_chips() -> list[ChipModel]:
+    """Every accelerator in the packaged catalog, in file order (by vendor, then launch).
+
+    A fresh list each call, so a caller may sort or filter it without touching the cache.
+    """
+    return list(_load())
 
 
 def _key(name: str) -> str:
@@ -155,7 +162,7 @@ def _key(name: str) -> str:
 @lru_cache(maxsize=1)
 def _index() -> dict[str, ChipModel]:
     index: dict[str, ChipModel] = {}
-    for chip in all_chips():
+    for chip in _load():
         for name in (chip.model, chip.name, *chip.aliases):
             key = _key(name)
             other = index.get(key)
@@ -178,4 +185,52 @@ def get_chip(name: str) -> ChipModel:
     raise NotFound(
         f"unknown chip: {name!r}; {hint}known models: {', '.join(names)} "
         "(aliases too; `computegov chips list` shows them)"
+    )
+
+
+def custom_chip(
+    rates_tflops: dict[str, float],
+    *,
+    die_area_mm2: float | None = None,
+    datacenter: bool = True,
+    io_bandwidth_gbps: float | None = None,
+    memory_bandwidth_gbps: float | None = None,
+    model: str = "custom",
+) -> ChipModel:
+    """A chip that is not in the catalog, from its dense rates (TFLOP/s by precision key).
+
+    Used to classify a design before it ships; the rates are checked like catalog rows.
+    """
+    unknown = sorted(set(rates_tflops) - set(_RATE_COLUMNS))
+    if unknown:
+        raise InvalidInput(
+            f"unknown precision: {', '.join(unknown)}; use one of {', '.join(PRECISIONS)}"
+        )
+    if not rates_tflops:
+        raise InvalidInput("a custom chip needs at least one rate, e.g. fp16=148")
+    for label, value in (
+        *rates_tflops.items(),
+        ("die area", die_area_mm2),
+        ("I/O bandwidth", io_bandwidth_gbps),
+        ("memory bandwidth", memory_bandwidth_gbps),
+    ):
+        if value is not None and not value > 0:
+            raise InvalidInput(f"{label} must be a positive number, got {value!r}")
+    rates = {column: rates_tflops.get(key) for key, column in _RATE_COLUMNS.items()}
+    return ChipModel(
+        vendor="custom",
+        model=model,
+        aliases=(),
+        launch_year=None,
+        die_area_mm2=die_area_mm2,
+        die_area_max_mm2=None,
+        memory_gb=None,
+        memory_bandwidth_gbps=memory_bandwidth_gbps,
+        io_bandwidth_gbps=io_bandwidth_gbps,
+        tdp_w=None,
+        price_usd=None,
+        datacenter=datacenter,
+        source="given by the user",
+        notes="",
+        **rates,
     )

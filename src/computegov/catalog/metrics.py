@@ -83,3 +83,12 @@ def h100_equivalents(chip: ChipModel) -> float | None:
     if value is None or reference is None:
         return None
     return value / reference
+
+
+def chip_metrics(chip: ChipModel) -> dict[str, float | None]:
+    """TPP, performance density and H100-equivalents of one chip, keyed as on the wire."""
+    return {
+        "tpp": tpp(chip),
+        "performance_density": performance_density(chip),
+        "h100_equivalents": h100_equivalents(chip),
+    }

@@ -1,0 +1,82 @@
+"""`computegov export ...` through the real command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from computegov.cli import app
+
+runner = CliRunner(env={"COLUMNS": "200"})  # wide enough that rich does not wrap cells
+
+
+def check(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["export", "check", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_export_check_json_keys() -> None:
+    data = check("--chip", "H100", "--to", "CN", "--on", "2024-01-01")
+    assert data["license_required"] is True
+    assert {"fired", "exceptions"} <= set(data)
+    fired = data["fired"]
+    assert isinstance(fired, list)
+    assert [f["rule"] for f in fired] == ["bis-2023-10"]
+    assert "TPP 15,832" in fired[0]["reason"]
+
+
+def test_export_check_dates_and_headquarters() -> None:
+    assert check("--chip", "H20", "--to", "CN", "--on", "2024-06-01")["license_required"] is False
+    assert check("--chip", "H20", "--to", "CN", "--on", "2025-06-01")["license_required"] is True
+    hq = check("--chip", "H100", "--to", "MY", "--on", "2024-06-01", "--end-user-hq", "cn")
+    assert hq["license_required"] is True and hq["end_user_hq"] == "CN"
+
+
+def test_export_check_exceptions_and_named_rule() -> None:
+    aca = check("--chip", "RTX 4090", "--to", "AE", "--on", "2024-06-01")
+    assert [e["name"] for e in aca["exceptions"]] == ["ACA"]  # type: ignore[union-attr,index]
+    what_if = check(
+        "--chip", "H100", "--to", "IN", "--rule", "bis-2025-01-diffusion", "--quantity", "100"
+    )
+    assert what_if["evaluated"] == ["bis-2025-01-diffusion"]
+    assert [e["name"] for e in what_if["exceptions"]] == ["LPP"]  # type: ignore[union-attr,index]
+
+
+def test_export_check_table_for_people() -> None:
+    result = runner.invoke(app, ["export", "check", "--chip", "H100", "--to", "CN"])
+    assert result.exit_code == 0
+    assert "license REQUIRED" in result.stdout
+    assert "88 FR 73458" in result.stdout
+
+
+def test_export_rules_lists_instruments_in_force() -> None:
+    result = runner.invoke(app, ["export", "rules", "--on", "2025-05-01", "--json"])
+    assert result.exit_code == 0
+    live = {r["id"] for r in json.loads(result.stdout) if r["in_force"]}
+    assert live == {"bis-2023-10", "bis-2024-04-nac-aca", "bis-2025-04-h20"}
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--chip", "H100", "--to", "ZZ"], "alpha-2"),
+        (["--chip", "H100", "--to", "CN", "--end-user-hq", "PRC"], "alpha-2"),
+        (["--chip", "Z9000", "--to", "CN"], "chips list"),
+        (["--chip", "H100", "--to", "CN", "--on", "2024-02-30"], "YYYY-MM-DD"),
+        (["--chip", "H100", "--to", "CN", "--quantity", "ten"], "--quantity"),
+        (["--chip", "H100", "--to", "CN", "--quantity", "0"], "at least 1"),
+        (["--chip", "H100"], "--to CC"),
+        (["--chip", "H100", "--to", "CN", "--rule", "ear-99"], "bis-2023-10"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], hint: str) -> None:
+    result = runner.invoke(app, ["export", "check", *args])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert hint in lines[0]
