@@ -53,7 +53,7 @@ def read_checkpoint(path: Path) -> str | None:
 
 def _size(signed_note: str) -> int:
     body = signed_note.split("\n\n", 1)[0] + "\n"
-    return note.parse_checkpoint(body).size
+    return int(note.parse_checkpoint(body).size)
 
 
 def check_on_start(store: Store) -> None:

@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import rfc8785
 import sqlalchemy as sa
@@ -29,11 +29,11 @@ from computegov.store.models import (
     Tile,
 )
 
-ENTRIES = LedgerEntry.__table__
-PENDING = PendingEntry.__table__
-SEQUENCE = SequencedEntry.__table__
-TILES = Tile.__table__
-CHECKPOINTS = CheckpointRow.__table__
+ENTRIES = cast(sa.Table, LedgerEntry.__table__)
+PENDING = cast(sa.Table, PendingEntry.__table__)
+SEQUENCE = cast(sa.Table, SequencedEntry.__table__)
+TILES = cast(sa.Table, Tile.__table__)
+CHECKPOINTS = cast(sa.Table, CheckpointRow.__table__)
 
 
 def _clock(session: Session) -> Clock:
@@ -270,3 +270,17 @@ def consistency(
     reader = TileReader(session, cache)
     proof = merkle.consistency_proof(old, new, reader.node)
     return {"old": old, "new": new, "proof": _b64(proof)}
+
+
+def log_status(store: Any) -> dict[str, Any]:
+    """The local log at a glance: origin, verifier key, size and pending count."""
+    with store.sessions() as session:
+        latest = latest_checkpoint(session)
+        pending = session.execute(sa.select(sa.func.count()).select_from(PENDING)).scalar_one()
+    return {
+        "origin": store.origin,
+        "verifier_key": store.verifier_key,
+        "size": latest.size,
+        "root": base64.b64encode(latest.root).decode("ascii"),
+        "pending": pending,
+    }

@@ -27,12 +27,11 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Apply migrations up to `revision`, under a PostgreSQL advisory lock (one migrator)."""
-    with engine.connect() as conn:
-        with advisory_lock(conn, MIGRATION_LOCK):
-            if not is_sqlite(conn):
-                conn.commit()  # the lock is session-level; migrations run in their own txn
-            command.upgrade(alembic_config(conn), revision)
-            conn.commit()
+    with engine.connect() as conn, advisory_lock(conn, MIGRATION_LOCK):
+        if not is_sqlite(conn):
+            conn.commit()  # the lock is session-level; migrations run in their own txn
+        command.upgrade(alembic_config(conn), revision)
+        conn.commit()
 
 
 def current_revision(engine: sa.Engine) -> str | None:
