@@ -16,6 +16,7 @@ from computegov.ledger.merkle import (
 )
 from computegov.ledger.tiles import (
     TILE_WIDTH,
+    CachedTileNodes,
     changed_tiles,
     decode_entry_bundle,
     encode_entry_bundle,
@@ -209,3 +210,38 @@ def test_node_from_tiles_refuses_a_node_the_partial_tile_lacks() -> None:
     store = _tile_store(300)
     with pytest.raises(IndexError, match="not complete"):
         node_from_tiles(3, 37, lambda lv, ix: store[(lv, ix)])  # leaves 296..303; 300 exist
+
+
+@pytest.mark.parametrize("max_tiles", [1, 1024])
+@pytest.mark.parametrize("size", [1, 255, 256, 257, 65537, 70_000])
+def test_cached_tile_nodes_equal_memory_tree(size: int, max_tiles: int) -> None:
+    store = _tile_store(size)
+    node = CachedTileNodes(lambda lv, ix: store[(lv, ix)], max_tiles=max_tiles)
+    rng = random.Random(size)
+    for level in range(size.bit_length()):
+        count = size >> level
+        for index in {0, count - 1, *(rng.randrange(count) for _ in range(20))}:
+            assert node(level, index) == TREE.node(level, index), (size, level, index)
+    assert root_at(size, node) == TREE.root(size)
+    for index in [0, size - 1, *(rng.randrange(size) for _ in range(20))]:
+        assert inclusion_proof(index, size, node) == inclusion_proof(index, size, TREE.node)
+
+
+def test_cached_tile_nodes_follow_a_growing_log() -> None:
+    store = _tile_store(300)
+    reads: list[tuple[int, int]] = []
+
+    def read_tile(level: int, index: int) -> list[bytes]:
+        reads.append((level, index))
+        return store[(level, index)]
+
+    node = CachedTileNodes(read_tile)
+    assert node(2, 74) == TREE.node(2, 74)  # leaves 296..299, the last complete 4
+    with pytest.raises(IndexError, match="not complete"):
+        node(3, 37)  # leaves 296..303: only 300 exist
+    store.update(_tile_store(600))
+    assert node(3, 37) == TREE.node(3, 37)
+    assert root_at(600, node) == TREE.root(600)
+    before = len(reads)
+    assert root_at(600, node) == TREE.root(600)
+    assert len(reads) == before  # the second root comes from the cache alone

@@ -69,14 +69,17 @@ def subtree_hash(start: int, end: int, node: NodeSource) -> bytes:
         return EMPTY_ROOT
     top = n.bit_length() - 1
     if start & ((1 << top) - 1) == 0:
+        if n == 1 << top:
+            return node(top, start >> top)
         # Aligned: the range is the binary decomposition of n into complete subtrees,
         # largest first, folded from the right.
         hashes = []
-        pos = start
-        for level in range(top, -1, -1):
-            if n >> level & 1:
-                hashes.append(node(level, pos >> level))
-                pos += 1 << level
+        pos, rest = start, n
+        while rest:
+            level = rest.bit_length() - 1
+            hashes.append(node(level, pos >> level))
+            pos += 1 << level
+            rest ^= 1 << level
         acc = hashes[-1]
         for left in reversed(hashes[:-1]):
             acc = _sha256(b"\x01" + left + acc).digest()

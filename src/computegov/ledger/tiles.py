@@ -9,6 +9,7 @@ themselves, each prefixed with its length as a big-endian uint16.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from computegov.errors import InvalidInput
@@ -172,3 +173,45 @@ def node_from_tiles(
     while len(row) > 1:
         row = [hash_children(row[i], row[i + 1]) for i in range(0, len(row), 2)]
     return row[0]
+
+
+class CachedTileNodes:
+    """A NodeSource over stored tiles that hashes each tile's inner levels once and keeps them.
+
+    `node_from_tiles` rehashes up to 127 hashes per lookup; a server answering many proofs
+    shares the upper tiles between all of them and the newest level-0 tiles between recent
+    entries, so this keeps the `max_tiles` most recently used tiles expanded. Tiles only
+    grow at the right edge, so an expansion stays valid; a node past it re-reads the tile.
+    """
+
+    def __init__(
+        self, read_tile: Callable[[int, int], Sequence[bytes]], max_tiles: int = 1024
+    ) -> None:
+        self._read_tile = read_tile
+        self._max_tiles = max_tiles
+        self._tiles: OrderedDict[tuple[int, int], list[list[bytes]]] = OrderedDict()
+
+    def _expand(self, key: tuple[int, int]) -> list[list[bytes]]:
+        rows = [list(self._read_tile(*key))]
+        for _ in range(TILE_HEIGHT - 1):
+            below = rows[-1]
+            rows.append(
+                [hash_children(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+            )
+        self._tiles[key] = rows
+        if len(self._tiles) > self._max_tiles:
+            self._tiles.popitem(last=False)
+        return rows
+
+    def __call__(self, level: int, index: int) -> bytes:
+        tile_level, height = divmod(level, TILE_HEIGHT)
+        key = (tile_level, (index << height) // TILE_WIDTH)
+        offset = index % (TILE_WIDTH >> height)
+        rows = self._tiles.get(key)
+        if rows is None or offset >= len(rows[height]):
+            rows = self._expand(key)
+            if offset >= len(rows[height]):
+                raise IndexError(f"node ({level}, {index}) is not complete in tile {key}")
+        else:
+            self._tiles.move_to_end(key)
+        return rows[height][offset]
