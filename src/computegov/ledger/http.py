@@ -48,6 +48,7 @@ def _int(name: str, raw: str | None) -> int:
 def ledger_router(store: Store) -> APIRouter:
     """The ledger's routes over `store` (tiles and checkpoint at the root, JSON under /v1/log)."""
     router = APIRouter()
+    nodes = log.stored_tile_nodes(store)
 
     def serve(build: Callable[[Any], Response]) -> Response:
         try:
@@ -101,9 +102,7 @@ def ledger_router(store: Store) -> APIRouter:
         q = request.query_params
         return serve(
             lambda s: JSONResponse(
-                log.inclusion(
-                    s, _int("index", q.get("index")), _int("size", q.get("size")), store.tile_cache
-                )
+                log.inclusion(s, _int("index", q.get("index")), _int("size", q.get("size")), nodes)
             )
         )
 
@@ -113,9 +112,7 @@ def ledger_router(store: Store) -> APIRouter:
         q = request.query_params
         return serve(
             lambda s: JSONResponse(
-                log.consistency(
-                    s, _int("old", q.get("old")), _int("new", q.get("new")), store.tile_cache
-                )
+                log.consistency(s, _int("old", q.get("old")), _int("new", q.get("new")), nodes)
             )
         )
 

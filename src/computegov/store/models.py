@@ -53,7 +53,7 @@ class LedgerEntry(Base):
     actor: Mapped[str] = mapped_column(sa.String(255))
     received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     leaf: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    record: Mapped[str] = mapped_column(sa.Text)  # RFC 8785 text, exactly what was committed
+    record: Mapped[str] = mapped_column(sa.Text)  # JSON of the committed record
     salt: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
