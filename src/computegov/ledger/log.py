@@ -134,7 +134,10 @@ def latest_checkpoint(session: Session) -> CheckpointRow:
 
 def tree_size(session: Session) -> int:
     """The size of the latest checkpoint."""
-    return latest_checkpoint(session).size
+    size = session.execute(sa.select(sa.func.max(CHECKPOINTS.c.size))).scalar_one()
+    if size is None:
+        raise NotFound("the log has no checkpoint yet; open it with computegov.store.open_store")
+    return int(size)
 
 
 class TileReader:
@@ -235,7 +238,7 @@ def _b64(hashes: Sequence[bytes]) -> list[str]:
     return [base64.b64encode(h).decode("ascii") for h in hashes]
 
 
-def stored_tile_nodes(store: Any, max_tiles: int = 4096) -> tiles.CachedTileNodes:
+def stored_tile_nodes(store: Any, max_tiles: int = 1024) -> tiles.CachedTileNodes:
     """A NodeSource over the store's tiles shared between requests (what the router uses).
 
     Each tile is read in its own short session and its inner levels hashed once; tiles only
