@@ -2,8 +2,122 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.errors import ComputegovError
 
 app = typer.Typer(
     help="The tamper-evident ledger: serve it, verify it, prove entries.", no_args_is_help=True
 )
+
+DATA_DIR = typer.Option(
+    None, "--data-dir", help="Data directory (default ./computegov-data or COMPUTEGOV_DATA_DIR)."
+)
+URL = typer.Option(..., "--url", help="Base URL of the log, e.g. http://127.0.0.1:8000.")
+STATE = typer.Option(None, "--state", help="File keeping the last checkpoint seen.")
+OPENING = typer.Option(
+    None, "--opening", help='JSON {"id", "type", "record", "salt"} to check against the leaf.'
+)
+
+
+def _fail(kind: str, exc: Exception, code: int) -> typer.Exit:
+    typer.echo(f"{kind}: {exc}", err=True)
+    return typer.Exit(code)
+
+
+def _open(data_dir: Path | None) -> Any:
+    from computegov.store import Settings, open_store
+
+    try:
+        return open_store(Settings(data_dir=data_dir) if data_dir else Settings())
+    except ComputegovError as exc:
+        raise _fail("error", exc, 1) from None
+
+
+def _show(data: dict[str, Any], as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(data)
+    else:
+        print_table(["check", "result"], [[k, v] for k, v in data.items()], title=title)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    data_dir: Path | None = DATA_DIR,
+) -> None:
+    """Serve the ledger alone (tiles, checkpoint, /v1/log) and integrate in the background."""
+    import uvicorn
+
+    from computegov.ledger.http import ledger_app
+
+    store = _open(data_dir)
+    try:
+        uvicorn.run(ledger_app(store), host=host, port=port, log_level="warning")
+    finally:
+        store.close()
+
+
+@app.command()
+def status(data_dir: Path | None = DATA_DIR, as_json: bool = JSON_OPTION) -> None:
+    """The local log: origin, verifier key, size, and entries waiting to be integrated."""
+    from computegov.ledger.log import log_status
+
+    store = _open(data_dir)
+    try:
+        data = log_status(store)
+    finally:
+        store.close()
+    _show(data, as_json, "Ledger")
+
+
+@app.command()
+def verify(
+    url: str = URL,
+    key: str = typer.Option(..., "--key", help="The log's verifier key (vkey) you pinned."),
+    state: Path | None = STATE,
+    full: bool = typer.Option(False, "--full", help="Rebuild the whole tree from every entry."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Monitor a log: signature, consistency with the last checkpoint seen, and (--full) every
+    entry. Exit 1 on a detected inconsistency."""
+    import httpx
+
+    from computegov.ledger.client import Inconsistency, verify_log
+
+    try:
+        data = verify_log(url, key, state_file=state, full=full)
+    except Inconsistency as exc:
+        raise _fail("inconsistency", exc, 1) from None
+    except httpx.HTTPError as exc:
+        raise _fail("error", exc, 2) from None
+    _show(data, as_json, "Log verified")
+
+
+@app.command()
+def prove(
+    url: str = URL,
+    index: int = typer.Option(..., "--index", min=0, help="Log index of the entry."),
+    opening: Path | None = OPENING,
+    key: str | None = typer.Option(None, "--key", help="Pinned verifier key (recommended)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check that an entry is in the log (and that an opening matches its commitment).
+    Exit 1 on a detected inconsistency."""
+    import httpx
+
+    from computegov.ledger.client import Inconsistency, prove_entry, read_opening
+
+    data_opening = read_opening(opening) if opening else None
+    try:
+        data = prove_entry(url, index, opening=data_opening, vkey=key)
+    except Inconsistency as exc:
+        raise _fail("inconsistency", exc, 1) from None
+    except httpx.HTTPError as exc:
+        raise _fail("error", exc, 2) from None
+    _show(data, as_json, f"Entry {index} proved")

@@ -1,0 +1,160 @@
+"""The ledger over HTTP: the C2SP tlog-tiles read API and the JSON `/v1/log` endpoints.
+
+`ledger_router(store)` is mounted by the registry server and by `computegov ledger serve`.
+Errors are RFC 9457 problem details; parameters are parsed here (not by FastAPI) so that even
+a malformed one gets a problem document that says what would be accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from computegov.errors import InvalidInput, NotFound
+from computegov.ledger import log, tiles
+from computegov.store import Store
+
+PROBLEM_TYPE = "https://computegov.example/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, kind: str) -> JSONResponse:
+    """An RFC 9457 problem-details response."""
+    return JSONResponse(
+        {"type": PROBLEM_TYPE + kind, "title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def _problem_for(exc: InvalidInput) -> JSONResponse:
+    if isinstance(exc, NotFound):
+        return problem(404, "Not found", str(exc), "not-found")
+    return problem(400, "Bad request", str(exc), "invalid-input")
+
+
+def _int(name: str, raw: str | None) -> int:
+    if raw is None:
+        raise InvalidInput(f"the query parameter {name} is missing; give a whole number >= 0")
+    if not raw.isdigit():
+        raise InvalidInput(f"{name}={raw!r} is not a whole number >= 0")
+    return int(raw)
+
+
+def ledger_router(store: Store) -> APIRouter:
+    """The ledger's routes over `store` (tiles and checkpoint at the root, JSON under /v1/log)."""
+    router = APIRouter()
+
+    def serve(build: Callable[[Any], Response]) -> Response:
+        try:
+            with store.sessions() as session:
+                return build(session)
+        except InvalidInput as exc:
+            return _problem_for(exc)
+
+    @router.get("/checkpoint", tags=["ledger"])
+    def checkpoint() -> Response:
+        """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
+        return serve(
+            lambda s: Response(
+                log.latest_checkpoint(s).note,
+                media_type="text/plain; charset=utf-8",
+                headers={"Cache-Control": "no-cache"},
+            )
+        )
+
+    @router.get("/tile/{path:path}", tags=["ledger"])
+    def tile(path: str) -> Response:
+        """A hash tile `tile/<L>/<N>[.p/<W>]` or an entry bundle `tile/entries/<N>[.p/<W>]`."""
+
+        def build(session: Any) -> Response:
+            level, index, width = tiles.parse_tile_path("tile/" + path)
+            if level is None:
+                data = log.entry_bundle(session, index, width)
+            else:
+                data = log.tile_bytes(session, level, index, width)
+            immutable = width == tiles.TILE_WIDTH
+            cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
+            return Response(
+                data, media_type="application/octet-stream", headers={"Cache-Control": cache}
+            )
+
+        return serve(build)
+
+    @router.get("/v1/log/key", tags=["ledger"])
+    def key() -> Response:
+        """The log's verifier key (signed-note vkey) and origin."""
+        return JSONResponse({"origin": store.origin, "verifier_key": store.verifier_key})
+
+    @router.get("/v1/log/entries/{index}", tags=["ledger"])
+    def entry(index: str) -> Response:
+        """The leaf at an index and its leaf hash (base64)."""
+        return serve(lambda s: JSONResponse(log.entry(s, _int("index", index))))
+
+    @router.get("/v1/log/proof/inclusion", tags=["ledger"])
+    def inclusion(request: Request) -> Response:
+        """An inclusion proof: ?index=I&size=N."""
+        q = request.query_params
+        return serve(
+            lambda s: JSONResponse(
+                log.inclusion(
+                    s, _int("index", q.get("index")), _int("size", q.get("size")), store.tile_cache
+                )
+            )
+        )
+
+    @router.get("/v1/log/proof/consistency", tags=["ledger"])
+    def consistency(request: Request) -> Response:
+        """A consistency proof: ?old=M&new=N."""
+        q = request.query_params
+        return serve(
+            lambda s: JSONResponse(
+                log.consistency(
+                    s, _int("old", q.get("old")), _int("new", q.get("new")), store.tile_cache
+                )
+            )
+        )
+
+    @router.get("/v1/log/pending/{entry_id}", tags=["ledger"])
+    def pending(entry_id: str) -> Response:
+        """Whether an appended entry has been integrated, and its index once it has."""
+        return serve(lambda s: JSONResponse(log.pending_status(s, entry_id)))
+
+    return router
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make the app's own errors (unknown path, wrong method) problem documents too."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_problem(_request: Request, exc: StarletteHTTPException) -> Response:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), "http")
+
+
+def ledger_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
+    """A server of the ledger alone (`computegov ledger serve`), integrating in the background."""
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    from computegov.ledger.integrator import IntegratorLoop
+
+    loop = IntegratorLoop(store, interval=integrate_every) if integrate_every else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if loop is not None:
+            loop.start()
+        try:
+            yield
+        finally:
+            if loop is not None:
+                loop.stop()
+
+    app = FastAPI(title="computegov ledger", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(ledger_router(store))
+    return app

@@ -1,0 +1,286 @@
+"""The ledger as the rest of computegov uses it: append inside a transaction, then read.
+
+`append` adds a pending entry in the caller's transaction, so a state change and its entry
+commit together or not at all; the integrator later gives it an index. Reads serve tiles,
+entry bundles, single entries and proofs from the stored tiles of the latest checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from computegov.errors import InvalidInput, NotFound
+from computegov.ledger import entries, merkle, tiles
+from computegov.store.clock import Clock, SystemClock
+from computegov.store.models import (
+    CheckpointRow,
+    LedgerEntry,
+    PendingEntry,
+    SequencedEntry,
+    Tile,
+)
+
+ENTRIES = cast(sa.Table, LedgerEntry.__table__)
+PENDING = cast(sa.Table, PendingEntry.__table__)
+SEQUENCE = cast(sa.Table, SequencedEntry.__table__)
+TILES = cast(sa.Table, Tile.__table__)
+CHECKPOINTS = cast(sa.Table, CheckpointRow.__table__)
+
+
+def _clock(session: Session) -> Clock:
+    clock = session.info.get("clock")
+    return clock if clock is not None else SystemClock()
+
+
+def _entry_row(
+    type: str, record: Mapping[str, Any], actor: str, v: int, now: datetime
+) -> dict[str, Any]:
+    entry_id = str(uuid.uuid4())
+    salt = entries.new_salt()
+    leaf = entries.make_leaf(
+        type=type, v=v, id=entry_id, time=now, actor=actor, record=record, salt=salt
+    ).to_bytes()
+    if len(leaf) > entries.MAX_LEAF_BYTES:
+        raise InvalidInput(
+            f"a {type} leaf is {len(leaf)} bytes; leaves must be at most "
+            f"{entries.MAX_LEAF_BYTES} bytes (shorten type or actor)"
+        )
+    return {
+        "id": entry_id,
+        "type": type,
+        "v": v,
+        "actor": actor,
+        "received_at": now,
+        "leaf": leaf,
+        "record": rfc8785.dumps(dict(record)).decode("utf-8"),
+        "salt": salt,
+    }
+
+
+def append(
+    session: Session, type: str, record: Mapping[str, Any], actor: str, *, v: int = 1
+) -> str:
+    """Add a pending entry in the caller's transaction and return its id (not its index).
+
+    The leaf commits to `record` with a fresh salt; its time is the store Clock's receipt time.
+    """
+    return append_many(session, [(type, record, actor)], v=v)[0]
+
+
+def append_many(
+    session: Session,
+    items: Iterable[tuple[str, Mapping[str, Any], str]],
+    *,
+    v: int = 1,
+) -> list[str]:
+    """`append` for many `(type, record, actor)` at once, in the caller's transaction."""
+    now = _clock(session).now()
+    rows = [_entry_row(t, r, a, v, now) for t, r, a in items]
+    if not rows:
+        return []
+    stmt = sa.insert(ENTRIES).returning(ENTRIES.c.seq, sort_by_parameter_order=True)
+    seqs = session.execute(stmt, rows).scalars().all()
+    session.execute(sa.insert(PENDING), [{"seq": s} for s in seqs])
+    return [str(r["id"]) for r in rows]
+
+
+def opening(session: Session, entry_id: str) -> dict[str, Any]:
+    """The opening of an entry: `{"id", "type", "record", "salt"}` (salt in base64).
+
+    With it, anyone holding the public leaf can check that the record is what was committed
+    (`computegov ledger prove --opening FILE`). Only authorized readers should get one.
+    """
+    row = session.execute(
+        sa.select(ENTRIES.c.id, ENTRIES.c.type, ENTRIES.c.record, ENTRIES.c.salt).where(
+            ENTRIES.c.id == entry_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no ledger entry with id {entry_id!r}; use an id that append returned")
+    return {
+        "id": row.id,
+        "type": row.type,
+        "record": json.loads(row.record),
+        "salt": base64.b64encode(row.salt).decode("ascii"),
+    }
+
+
+def pending_status(session: Session, entry_id: str) -> dict[str, Any]:
+    """Where an appended entry stands: `{"id", "integrated", "index"}` (index once integrated)."""
+    row = session.execute(
+        sa.select(ENTRIES.c.id, SEQUENCE.c.log_index)
+        .select_from(ENTRIES.outerjoin(SEQUENCE, SEQUENCE.c.seq == ENTRIES.c.seq))
+        .where(ENTRIES.c.id == entry_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no ledger entry with id {entry_id!r}; use an id that append returned")
+    return {"id": row.id, "integrated": row.log_index is not None, "index": row.log_index}
+
+
+def latest_checkpoint(session: Session) -> CheckpointRow:
+    """The newest signed checkpoint (genesis signs one of size 0)."""
+    row = session.scalars(
+        sa.select(CheckpointRow).order_by(CheckpointRow.size.desc()).limit(1)
+    ).first()
+    if row is None:
+        raise NotFound("the log has no checkpoint yet; open it with computegov.store.open_store")
+    return row
+
+
+def tree_size(session: Session) -> int:
+    """The size of the latest checkpoint."""
+    return latest_checkpoint(session).size
+
+
+class TileReader:
+    """Reads hash tiles from the database; full tiles (immutable) are cached in `cache`."""
+
+    def __init__(self, session: Session, cache: dict[tuple[int, int], bytes] | None = None):
+        self.session = session
+        self.cache = cache if cache is not None else {}
+        self.overlay: dict[tuple[int, int], bytes] = {}
+
+    def raw(self, level: int, index: int) -> bytes:
+        """The stored bytes of tile (level, index), b"" when absent."""
+        key = (level, index)
+        data = self.overlay.get(key) or self.cache.get(key)
+        if data is not None:
+            return data
+        found = self.session.execute(
+            sa.select(TILES.c.hashes).where(TILES.c.level == level, TILES.c.tile_index == index)
+        ).scalar_one_or_none()
+        data = found or b""
+        if len(data) == tiles.TILE_WIDTH * merkle.HASH_SIZE and len(self.cache) < 100_000:
+            self.cache[key] = data
+        return data
+
+    def read_tile(self, level: int, index: int) -> list[bytes]:
+        """The hashes of a tile, as `tiles.node_from_tiles` wants them."""
+        return split_hashes(self.raw(level, index))
+
+    def node(self, level: int, index: int) -> bytes:
+        """A merkle.NodeSource over the stored tiles."""
+        return tiles.node_from_tiles(level, index, self.read_tile)
+
+
+def split_hashes(data: bytes) -> list[bytes]:
+    """32-byte hashes from a tile's concatenated bytes."""
+    size = merkle.HASH_SIZE
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def _tile_width_at(level: int, index: int, size: int) -> int:
+    """The width tile (level, index) has in a tree of `size` leaves (0 if it does not exist)."""
+    count = size >> (tiles.TILE_HEIGHT * level)
+    return max(0, min(tiles.TILE_WIDTH, count - index * tiles.TILE_WIDTH))
+
+
+def tile_bytes(session: Session, level: int, index: int, width: int) -> bytes:
+    """A hash tile as served at `tile/<L>/<N>[.p/<W>]`; NotFound beyond the latest checkpoint."""
+    size = tree_size(session)
+    if _tile_width_at(level, index, size) < width:
+        raise NotFound(
+            f"tile {level}/{index} of width {width} is beyond the log's size {size}; "
+            "request tiles named by the latest checkpoint"
+        )
+    data = TileReader(session).raw(level, index)
+    return data[: width * merkle.HASH_SIZE]
+
+
+def leaves(session: Session, start: int, end: int) -> list[bytes]:
+    """The leaves with indexes [start, end), in order."""
+    rows = session.execute(
+        sa.select(ENTRIES.c.leaf)
+        .select_from(SEQUENCE.join(ENTRIES, ENTRIES.c.seq == SEQUENCE.c.seq))
+        .where(SEQUENCE.c.log_index >= start, SEQUENCE.c.log_index < end)
+        .order_by(SEQUENCE.c.log_index)
+    ).scalars()
+    return list(rows)
+
+
+def entry_bundle(session: Session, index: int, width: int) -> bytes:
+    """An entry bundle as served at `tile/entries/<N>[.p/<W>]`."""
+    size = tree_size(session)
+    if _tile_width_at(0, index, size) < width:
+        raise NotFound(
+            f"entry bundle {index} of width {width} is beyond the log's size {size}; "
+            "request bundles named by the latest checkpoint"
+        )
+    start = index * tiles.TILE_WIDTH
+    return tiles.encode_entry_bundle(leaves(session, start, start + width))
+
+
+def _check_index(index: int, size: int, what: str) -> None:
+    if index < 0 or index >= size:
+        raise NotFound(f"{what} {index} is not in the log of size {size}; use 0 to {size - 1}")
+
+
+def entry(session: Session, index: int) -> dict[str, Any]:
+    """The leaf at `index` and its hash: `{"index", "leaf", "leaf_hash"}` (base64)."""
+    _check_index(index, tree_size(session), "index")
+    leaf = leaves(session, index, index + 1)[0]
+    return {
+        "index": index,
+        "leaf": base64.b64encode(leaf).decode("ascii"),
+        "leaf_hash": base64.b64encode(merkle.hash_leaf(leaf)).decode("ascii"),
+    }
+
+
+def _b64(hashes: Sequence[bytes]) -> list[str]:
+    return [base64.b64encode(h).decode("ascii") for h in hashes]
+
+
+def inclusion(
+    session: Session, index: int, size: int, cache: dict[tuple[int, int], bytes] | None = None
+) -> dict[str, Any]:
+    """An inclusion proof of leaf `index` in the tree of `size` leaves (size <= the log's)."""
+    current = tree_size(session)
+    if size < 1 or size > current:
+        raise NotFound(f"size {size} is not a size of this log; use 1 to {current}")
+    _check_index(index, size, "index")
+    reader = TileReader(session, cache)
+    proof = merkle.inclusion_proof(index, size, reader.node)
+    return {
+        "index": index,
+        "size": size,
+        "leaf_hash": base64.b64encode(reader.node(0, index)).decode("ascii"),
+        "root": base64.b64encode(merkle.root_at(size, reader.node)).decode("ascii"),
+        "proof": _b64(proof),
+    }
+
+
+def consistency(
+    session: Session, old: int, new: int, cache: dict[tuple[int, int], bytes] | None = None
+) -> dict[str, Any]:
+    """A consistency proof between the trees of `old` and `new` leaves (0 < old <= new)."""
+    current = tree_size(session)
+    if not 0 < old <= new:
+        raise InvalidInput(f"old={old}, new={new}: use 0 < old <= new <= {current}")
+    if new > current:
+        raise NotFound(f"new={new} is beyond the log's size {current}; use new <= {current}")
+    reader = TileReader(session, cache)
+    proof = merkle.consistency_proof(old, new, reader.node)
+    return {"old": old, "new": new, "proof": _b64(proof)}
+
+
+def log_status(store: Any) -> dict[str, Any]:
+    """The local log at a glance: origin, verifier key, size and pending count."""
+    with store.sessions() as session:
+        latest = latest_checkpoint(session)
+        pending = session.execute(sa.select(sa.func.count()).select_from(PENDING)).scalar_one()
+    return {
+        "origin": store.origin,
+        "verifier_key": store.verifier_key,
+        "size": latest.size,
+        "root": base64.b64encode(latest.root).decode("ascii"),
+        "pending": pending,
+    }
