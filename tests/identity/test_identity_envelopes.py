@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from computegov.errors import InvalidInput
 from computegov.identity.envelopes import (
@@ -18,15 +17,17 @@ from computegov.identity.envelopes import (
     sign_envelope,
     verify_envelope,
 )
-from computegov.identity.keys import (
-    decode_public_key,
-    encode_public_key,
-    generate_key,
-    key_id,
-    load_private_key,
-    public_key_bytes,
-    write_private_key,
-)
+from computegov.identity.keys import decode_public_key, encode_public_key, key_id
+from computegov.store.signer import Ed25519FileSigner
+
+
+def generate_key() -> Ed25519FileSigner:
+    return Ed25519FileSigner(Ed25519PrivateKey.generate())
+
+
+def public_key_bytes(signer: Ed25519FileSigner) -> bytes:
+    return signer.public_key_bytes()
+
 
 ORIGIN = "localhost/computegov"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -130,19 +131,6 @@ def test_malformed_wire_forms_are_invalid_input(mutate) -> None:  # type: ignore
     mutate(wire)
     with pytest.raises(InvalidInput):
         parse_signed_envelope(wire)
-
-
-def test_key_files_are_private_and_round_trip(tmp_path: Path) -> None:
-    key = generate_key()
-    path = tmp_path / "party.key"
-    write_private_key(key, path)
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert public_key_bytes(load_private_key(path)) == public_key_bytes(key)
-    with pytest.raises(InvalidInput, match="refusing to overwrite"):
-        write_private_key(generate_key(), path)
-    os.chmod(path, 0o644)
-    with pytest.raises(InvalidInput, match="chmod 600"):
-        load_private_key(path)
 
 
 def test_public_key_wire_form() -> None:

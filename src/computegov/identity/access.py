@@ -86,8 +86,8 @@ def _covers(scope: str, actor: Actor, resource: Resource) -> bool:
         return actor.party_id is not None and actor.party_id in resource.owners
     if scope == "jurisdiction":
         return bool(actor.jurisdiction & resource.countries)
-    if scope == "granted":
-        return resource.id is not None and resource.id in actor.grants
+    if scope == "granted":  # a grant over a party covers that party's own records too
+        return resource.id in actor.grants or bool(actor.grants & resource.owners)
     raise AssertionError(f"unknown scope {scope!r}")
 
 

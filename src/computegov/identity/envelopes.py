@@ -18,24 +18,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import rfc8785
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from computegov.errors import ComputegovError, InvalidInput
-from computegov.identity.keys import key_id, public_key_bytes, verify_signature
+from computegov.errors import InvalidInput, Unauthenticated
+from computegov.identity.keys import key_id, verify_signature
 from computegov.instants import parse_instant, to_wire
+from computegov.store.signer import Signer
 
 DEFAULT_MAX_SKEW = timedelta(minutes=5)
 NONCE_BYTES = 16
 ENVELOPE_FIELDS = ("type", "v", "origin", "nonce", "time", "body")
 
 
-class EnvelopeRejected(ComputegovError):
+class EnvelopeRejected(Unauthenticated):
     """A signed envelope failed a check; `reason` is a stable machine-readable code."""
 
+    title = "Signed envelope refused"
+
     def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
+        super().__init__(detail, reason=reason)
         self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,10 @@ def make_envelope(
     return Envelope(type=type, v=v, origin=origin, nonce=new_nonce(), time=time, body=body)
 
 
-def sign_envelope(envelope: Envelope, key: Ed25519PrivateKey) -> SignedEnvelope:
-    """Sign the canonical form of `envelope` with `key`."""
-    signature = key.sign(envelope.canonical())
-    return SignedEnvelope(envelope, key_id(public_key_bytes(key)), signature)
+def sign_envelope(envelope: Envelope, signer: Signer) -> SignedEnvelope:
+    """Sign the canonical form of `envelope` with the party's key."""
+    signature = signer.sign(envelope.canonical())
+    return SignedEnvelope(envelope, key_id(signer.public_key_bytes()), signature)
 
 
 def parse_signed_envelope(data: Any) -> SignedEnvelope:
