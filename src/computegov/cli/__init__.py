@@ -8,8 +8,19 @@ import typer
 from typer.core import TyperGroup
 
 from computegov import __version__
-from computegov.cli import chips, compute, db, export, ledger, supply
-from computegov.errors import InvalidInput
+from computegov.cli import (
+    chips,
+    compute,
+    db,
+    export,
+    keys,
+    ledger,
+    parties,
+    screening,
+    server,
+    supply,
+)
+from computegov.errors import ComputegovError, InvalidInput
 
 
 class _Root(TyperGroup):
@@ -21,6 +32,9 @@ class _Root(TyperGroup):
         except InvalidInput as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        except ComputegovError as exc:  # the server refused, or a check failed
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -36,6 +50,12 @@ app.add_typer(compute.app, name="compute")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(db.app, name="db")
 app.add_typer(supply.app, name="supply")
+app.add_typer(parties.app, name="parties")
+app.add_typer(parties.tokens_app, name="tokens")
+app.add_typer(keys.app, name="keys")
+app.add_typer(screening.app, name="screening")
+app.command()(server.serve)
+ledger.app.command()(server.opening)
 
 
 def _version(value: bool) -> None:
@@ -51,15 +71,6 @@ def _root(
     ),
 ) -> None:
     """computegov: govern AI compute through its chips."""
-
-
-@app.command()
-def serve() -> None:
-    """Run the registry server (until it exists: show the catalog and the commands)."""
-    from computegov.cli.chips import list_chips
-
-    list_chips(as_json=False)
-    typer.echo("The registry server arrives with issue 4; see `computegov --help`.")
 
 
 def main() -> None:

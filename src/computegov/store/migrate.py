@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from computegov.store.db import MIGRATION_LOCK, advisory_lock, is_sqlite
-from computegov.store.models import Base
+from computegov.store.models import Base, load_all_models
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -47,6 +47,7 @@ def head_revision() -> str | None:
 
 def schema_differences(engine: sa.Engine) -> list[Any]:
     """What autogenerate would change: empty when the models and the migrations agree."""
+    load_all_models()
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "render_as_batch": is_sqlite(conn)}

@@ -26,6 +26,18 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: Modules whose tables share `Base.metadata` with the ledger's; migrations compare them all.
+MODEL_MODULES = ("computegov.registry.models",)
+
+
+def load_all_models() -> None:
+    """Import every module that defines tables, so `Base.metadata` knows them all."""
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
 class Genesis(Base):
     """The first row of a deployment: which log this database holds and which key signs it."""
 

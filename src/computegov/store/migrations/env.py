@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from computegov.store.models import Base
+from computegov.store.models import Base, load_all_models
+
+load_all_models()
 
 config = context.config
 connection = config.attributes.get("connection")

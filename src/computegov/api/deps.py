@@ -1,0 +1,89 @@
+"""What every route needs: the store, the bearer token, and the signed-envelope body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from computegov.identity.envelopes import parse_signed_envelope
+from computegov.registry.actions import ActionContext, ActionResult, perform
+from computegov.store import Store
+
+
+class EnvelopeIn(BaseModel):
+    """An action: `{type, v, origin, nonce, time, body}`, signed over its RFC 8785 form."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    type: str = Field(max_length=100)
+    v: int
+    origin: str = Field(max_length=255)
+    nonce: str = Field(max_length=64)
+    time: str = Field(max_length=40)
+    body: dict[str, Any]
+
+
+class SignatureIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    key_id: str = Field(max_length=16)
+    sig: str = Field(max_length=100)
+
+
+class SignedEnvelopeIn(BaseModel):
+    """A signed envelope as `computegov` commands send it."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    envelope: EnvelopeIn
+    signature: SignatureIn
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def bearer_token(
+    authorization: Annotated[str | None, Header(description="`Bearer <token>`")] = None,
+) -> str | None:
+    """The token of an `Authorization: Bearer` header (None when absent or malformed)."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="a retry returns the first result"),
+]
+DryRun = Annotated[bool, Query(description="run every check, write nothing")]
+
+
+def act(
+    request: Request,
+    signed_in: SignedEnvelopeIn,
+    *,
+    type: str,
+    handler: Callable[[ActionContext], ActionResult],
+    token: str | None,
+    idempotency_key: str | None,
+    dry_run: bool,
+) -> JSONResponse:
+    """Run one signed action through `registry.actions.perform` and render its result."""
+    signed = parse_signed_envelope(signed_in.model_dump())
+    status, body = perform(
+        store_of(request),
+        signed,
+        expected_type=type,
+        token=token,
+        handler=handler,
+        idempotency_key=idempotency_key,
+        dry_run=dry_run,
+    )
+    return JSONResponse(body, status_code=status)

@@ -1,0 +1,119 @@
+"""Routes for parties, their keys and tokens (every mutation is a signed envelope)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from computegov.api.deps import (
+    DryRun,
+    IdempotencyKey,
+    SignedEnvelopeIn,
+    act,
+    bearer_token,
+    store_of,
+)
+from computegov.registry import parties
+from computegov.registry.reads import reader_session
+
+router = APIRouter(prefix="/v1", tags=["parties"])
+Token = Annotated[str | None, Depends(bearer_token)]
+
+
+@router.post("/parties", status_code=201)
+def create_party(
+    request: Request,
+    signed: SignedEnvelopeIn,
+    token: Token,
+    idempotency_key: IdempotencyKey = None,
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    """Create a party (envelope type `party.create`): administrator, or a regulator in its
+    jurisdiction. The response carries the new party's API token, shown once."""
+    return act(
+        request,
+        signed,
+        type="party.create",
+        handler=parties.create_party,
+        token=token,
+        idempotency_key=idempotency_key,
+        dry_run=dry_run,
+    )
+
+
+@router.get("/parties")
+def list_parties(
+    request: Request,
+    token: Token,
+    role: Annotated[str | None, Query(max_length=32)] = None,
+    country: Annotated[str | None, Query(max_length=2)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The parties the caller may see, oldest first, filtered and paginated."""
+    with reader_session(store_of(request), token, "party.list", "parties") as (session, reader):
+        rows = parties.visible_parties(session, reader)
+        if role:
+            rows = [p for p in rows if p.role == role]
+        if country:
+            rows = [p for p in rows if country.upper() in (p.country, p.hq_country)]
+        page = rows[offset : offset + limit]
+        return {
+            "total": len(rows),
+            "limit": limit,
+            "offset": offset,
+            "items": [parties.party_dict(p, parties.keys_of(session, p.id)) for p in page],
+        }
+
+
+@router.get("/parties/{party_id}")
+def show_party(request: Request, party_id: str, token: Token) -> dict[str, Any]:
+    """One party with its keys, if the caller may read it."""
+    with reader_session(store_of(request), token, "party.read", party_id) as (session, reader):
+        party = parties.get_party(session, party_id)
+        from computegov.registry.actions import authorize
+
+        authorize(session, reader, "party.read", parties.party_resource(party))
+        result = parties.party_dict(party, parties.keys_of(session, party.id))
+        parent = parties.ultimate_parent(session, party)
+        result["ultimate_parent"] = {"id": parent.id, "hq_country": parent.hq_country}
+        return result
+
+
+def _mutation(path: str, type: str, handler: Any, status: int, doc: str) -> None:
+    def endpoint(
+        request: Request,
+        signed: SignedEnvelopeIn,
+        token: Token,
+        idempotency_key: IdempotencyKey = None,
+        dry_run: DryRun = False,
+    ) -> JSONResponse:
+        return act(
+            request,
+            signed,
+            type=type,
+            handler=handler,
+            token=token,
+            idempotency_key=idempotency_key,
+            dry_run=dry_run,
+        )
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = type.replace(".", "_")
+    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)
+
+
+_mutation("/keys", "key.register", parties.register_key, 201, "Register a key (`key.register`).")
+_mutation("/keys/revoke", "key.revoke", parties.revoke_key, 200, "Revoke a key (`key.revoke`).")
+_mutation("/keys/rotate", "key.rotate", parties.rotate_key, 200, "Rotate a key (`key.rotate`).")
+_mutation("/tokens", "token.create", parties.create_token, 201, "Issue a token (`token.create`).")
+_mutation("/tokens/revoke", "token.revoke", parties.revoke_token, 200, "Revoke a token.")
+_mutation(
+    "/audit/grants",
+    "audit.grant",
+    parties.grant_audit,
+    201,
+    "Grant an auditor read access to a party's records (`audit.grant`).",
+)

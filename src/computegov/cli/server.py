@@ -1,0 +1,84 @@
+"""`computegov serve`: the registry server with its dashboard, and client-side ledger reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from computegov.cli.connection import DEFAULT_URL, Token, TokenFile, Url, connect
+from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.errors import ComputegovError, InvalidInput
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Data directory (default ./computegov-data or COMPUTEGOV_DATA_DIR)."),
+    ] = None,
+) -> None:
+    """Run the registry server: the API under /v1, the ledger at /checkpoint and /tile/.
+
+    Uses the embedded SQLite database in the data directory unless COMPUTEGOV_DATABASE_URL
+    names PostgreSQL. The first start writes the administrator's key and token there.
+    """
+    import uvicorn
+
+    from computegov.api.app import create_app
+    from computegov.registry.bootstrap import ensure_administrator
+    from computegov.store import Settings, open_store
+
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    try:
+        store = open_store(settings)
+        admin = ensure_administrator(store)
+    except (ComputegovError, FileExistsError) as exc:
+        raise InvalidInput(str(exc)) from None
+    said = "wrote" if admin.created else "uses"
+    typer.echo(f"computegov: database {settings.url}")
+    typer.echo(f"computegov: log {store.origin}, verifier key {store.verifier_key}")
+    typer.echo(f"computegov: administrator {admin.party_id}; {said} token {admin.token_path}")
+    typer.echo(f"computegov: administrator key {admin.key_path}")
+    typer.echo(f"computegov: serving on http://{host}:{port}/ (API docs at /docs)")
+    try:
+        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+    finally:
+        store.close()
+
+
+def opening(
+    entry_id: Annotated[str, typer.Argument(help="Ledger entry id (as an action returned it).")],
+    out: Annotated[Path | None, typer.Option(help="Write the opening to this file.")] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Fetch an entry's opening (record and salt), if you may read it; for `ledger prove`."""
+    with connect(url, token, token_file) as client:
+        data = client.get(f"/v1/log/openings/{entry_id}")
+        status = client.get(f"/v1/log/pending/{entry_id}")
+    if out is not None:
+        out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        print_json({**data, "index": status.get("index")})
+        return
+    envelope = data["record"].get("envelope", {}).get("envelope", {})
+    print_table(
+        ["field", "value"],
+        [
+            ("entry id", data["id"]),
+            ("type", data["type"]),
+            ("log index", status.get("index")),
+            (
+                "signed by key",
+                data["record"].get("envelope", {}).get("signature", {}).get("key_id"),
+            ),
+            ("time", envelope.get("time")),
+            ("written to", out),
+        ],
+    )

@@ -1,0 +1,54 @@
+"""Reads with an identity: authenticate the token, find the reader, record regulators' reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from computegov.identity.access import Resource, default_matrix
+from computegov.ledger import log
+from computegov.registry.actions import authenticate, authorize, record_read
+from computegov.registry.models import Party
+from computegov.store import Store
+from computegov.store.models import LedgerEntry
+
+
+@contextmanager
+def reader_session(
+    store: Store, token: str | None, action: str, resource: str
+) -> Iterator[tuple[Session, Party]]:
+    """A session and the reading party; a regulator's read is itself a ledger entry.
+
+    Regulators' reads take a write transaction, so the read and its record commit together.
+    """
+    with store.transaction() as session:
+        principal = authenticate(session, token)
+        logged = principal.role in default_matrix().logged_reads
+    with store.transaction(write=logged) as session:
+        reader = session.get(Party, principal.party_id)
+        assert reader is not None
+        yield session, reader
+        if logged:
+            record_read(session, store, reader, action, resource)
+
+
+def opening_for(session: Session, reader: Party, entry_id: str) -> dict[str, Any]:
+    """A ledger record and its salt, for a reader the access matrix allows to read it."""
+    row = session.execute(
+        sa.select(LedgerEntry.record).where(LedgerEntry.id == entry_id)
+    ).scalar_one_or_none()
+    if row is None:
+        return log.opening(session, entry_id)  # raises NotFound with its message
+    record = json.loads(row)
+    resource = Resource(
+        id=entry_id,
+        owners=frozenset(record.get("subjects", ())),
+        countries=frozenset(record.get("countries", ())),
+    )
+    authorize(session, reader, "log.opening.read", resource)
+    return log.opening(session, entry_id)
