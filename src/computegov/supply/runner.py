@@ -26,6 +26,8 @@ def _simulate_chunked(
     scenario: Scenario, draws: Draws, progress: Progress | None
 ) -> dict[str, np.ndarray]:
     n = len(next(iter(draws.values())))
+    if progress is None:
+        return simulate(scenario, draws)
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, n, CHUNK):
         sl = {k: v[start : start + CHUNK] for k, v in draws.items()}
