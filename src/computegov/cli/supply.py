@@ -150,6 +150,16 @@ def calc_command(
                 "electricity_usd_per_kwh",
             ],
             [
+                "accelerators: FLOP/s per dollar (H100)",
+                f"{acc['flops_per_dollar']:.3g}",
+                "h100_dense_bf16_flops, accelerator_price_usd",
+            ],
+            [
+                "accelerators: 1e25 / 1e26 FLOP runs a year",
+                f"{_num(acc['runs_1e25_per_year'])} / {_num(acc['runs_1e26_per_year'])}",
+                "mfu (whole fleet, one year)",
+            ],
+            [
                 "accelerators: peak dense BF16",
                 f"{acc['peak_flops']:.3g} FLOP/s",
                 "h100_dense_bf16_flops",

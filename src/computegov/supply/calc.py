@@ -13,6 +13,7 @@ from computegov.supply.params import Parameter, load_parameters, load_sales, sal
 from computegov.supply.wafers import gross_dies_per_wafer, poisson_yield
 
 HOURS_PER_YEAR = 8760.0
+SECONDS_PER_YEAR = 365.25 * 86400
 
 
 def _line(
@@ -52,13 +53,19 @@ def calculate(budget_usd: float) -> dict[str, Any]:
     chip_w, allin_w = p["chip_power_w"].central, p["allin_power_w"].central
     allin_gw = n * allin_w / 1e9
     elec = p["electricity_usd_per_kwh"].central
+    # FLOP one H100 delivers in a year of training at the assumed utilization.
+    flops_year = p["h100_dense_bf16_flops"].central * p["mfu"].central * SECONDS_PER_YEAR
     accelerators["derived"] = {
         "h100_equivalents": n,
         "peak_flops": n * p["h100_dense_bf16_flops"].central,
         "chip_power_gw": n * chip_w / 1e9,
         "allin_power_gw": allin_gw,
         "electricity_usd_per_year": allin_gw * 1e6 * HOURS_PER_YEAR * elec,
+        "flops_per_dollar": p["h100_dense_bf16_flops"].central / price.central,
+        "runs_1e25_per_year": n * flops_year / 1e25,
+        "runs_1e26_per_year": n * flops_year / 1e26,
         "parameters": [
+            "mfu",
             "h100_dense_bf16_flops",
             "chip_power_w",
             "allin_power_w",
@@ -108,7 +115,7 @@ def calculate(budget_usd: float) -> dict[str, Any]:
         "high": budget_usd / total_cap,
         "unit_cost_usd": total_cap,
         "parameters": sorted(caps),
-        "source": "; ".join(q.source for q in caps.values()),
+        "source": "; ".join(sorted({q.source for q in caps.values()})),
         "companies": {
             n.removeprefix("market_cap_").removesuffix("_usd"): q.central for n, q in caps.items()
         },
