@@ -90,3 +90,21 @@ def test_bad_input_exits_2_with_one_line() -> None:
         result = runner.invoke(app, ["supply", *args])
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.startswith("error: ")
+
+
+def test_long_runs_keep_stdout_clean() -> None:
+    args = ["supply", "scenario", "--draws", "60000", "--years", "2025-2027", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["draws"] == 60000
+
+
+def test_calc_and_cycle_write_their_csv(tmp_path: Path) -> None:
+    calc_csv, cycle_csv = tmp_path / "calc.csv", tmp_path / "cycle.csv"
+    assert runner.invoke(app, ["supply", "calc", "--csv", str(calc_csv)]).exit_code == 0
+    lines = calc_csv.read_text().splitlines()
+    assert lines[0].startswith("kind,item,central,low,high")
+    assert lines[1].startswith("purchase,accelerators,200000000.0,")
+    args = ["supply", "cycle", "--paths", "200", "--until", "2028", "--csv", str(cycle_csv)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert cycle_csv.read_text().splitlines()[0] == "year,p_down,median_growth"

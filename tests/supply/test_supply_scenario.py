@@ -129,3 +129,35 @@ def test_scenario_files_are_validated(tmp_path: Path) -> None:
 def test_packaged_default_equals_the_example_file() -> None:
     example = Path(__file__).parents[2] / "examples" / "7T.toml"
     assert load_scenario(example) == default_scenario()
+
+
+def test_murphy_yield_model_gives_more_chips_than_poisson() -> None:
+    p = central_parameters()
+    poisson = simulate(default_scenario(), p)["accelerators_produced"][0]
+    murphy = simulate(replace(default_scenario(), yield_model="murphy"), p)[
+        "accelerators_produced"
+    ][0]
+    made = poisson > 0
+    assert made.any()
+    assert np.all(murphy[made] > poisson[made])
+    with pytest.raises(InvalidInput, match="poisson, murphy"):
+        scenario_from_mapping({"yield_model": "magic"})
+
+
+def test_flops_per_dollar_grows_with_the_generation() -> None:
+    p = central_parameters()
+    out = simulate(default_scenario(), p)["flops_per_dollar_new"][0]
+    growth = p["perf_growth_per_year"][0]
+    np.testing.assert_allclose(out[1:] / out[:-1], growth)
+    h100_year = default_scenario().years.index(2025)
+    expected = p["h100_dense_bf16_flops"][0] / p["accelerator_price_usd"][0] * growth**2
+    assert out[h100_year] == pytest.approx(expected)
+
+
+def test_progress_reports_chunks_and_does_not_change_the_result() -> None:
+    sc = replace(default_scenario(), end_year=2027)
+    seen: list[tuple[int, int]] = []
+    with_bar = run_scenario(sc, draws=60_000, seed=5, progress=lambda d, n: seen.append((d, n)))
+    plain = run_scenario(sc, draws=60_000, seed=5)
+    assert seen == [(25_000, 60_000), (50_000, 60_000), (60_000, 60_000)]
+    assert with_bar == plain

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from computegov.supply.montecarlo import Draws
 from computegov.supply.scenario_file import Scenario
-from computegov.supply.wafers import gross_dies_per_wafer, poisson_yield
+from computegov.supply.wafers import die_yield, gross_dies_per_wafer
 
 Array = NDArray[np.float64]
 SECONDS_PER_YEAR = 365.25 * 86400
@@ -83,7 +83,7 @@ def simulate(scenario: Scenario, p: Draws) -> dict[str, Array]:
     area = p["accelerator_die_area_mm2"]
     good_per_wafer = (
         gross_dies_per_wafer(area, 300.0)
-        * poisson_yield(area, p["defect_density_per_cm2"])
+        * die_yield(area, p["defect_density_per_cm2"], scenario.yield_model)
         / p["dies_per_accelerator"]
     )[:, None]
     ratio = p["dram_wafers_per_logic_wafer"][:, None]
@@ -152,6 +152,10 @@ def simulate(scenario: Scenario, p: Draws) -> dict[str, Array]:
         "logic_wspm_online": logic_wspm,
         "dc_it_gw_online": dc_it_gw,
         "taiwan_share_leading_edge": (tw_base + plan_tw) / (world_le[:, None] + logic_wspm),
+        "flops_per_dollar_new": np.broadcast_to(
+            efficiency * (p["h100_dense_bf16_flops"] / p["accelerator_price_usd"])[:, None],
+            (n, t_count),
+        ).copy(),
         "runs_1e25_per_year": flop_year / 1e25,
         "runs_1e26_per_year": flop_year / 1e26,
         "binding": binding,
@@ -175,6 +179,7 @@ OUTPUT_UNITS: dict[str, str] = {
     "logic_wspm_online": "wafer starts/month",
     "dc_it_gw_online": "GW",
     "taiwan_share_leading_edge": "share",
+    "flops_per_dollar_new": "FLOP/s per USD (new accelerators at list price)",
     "runs_1e25_per_year": "runs/yr",
     "runs_1e26_per_year": "runs/yr",
 }

@@ -9,6 +9,7 @@ Keys (all optional; the defaults are the packaged `7T` example):
     fab_region = "TW"           # TW or US: fab capex and construction time
     euv_share = 0.5             # share of the world's new EUV scanners the plan can buy
     worker_share = 0.5          # share of the world's new semiconductor workers it can hire
+    yield_model = "poisson"     # poisson (exp(-A D0)) or murphy
     [shares]                    # how the budget splits; must sum to 1
     fabs = 0.35
     packaging = 0.05
@@ -27,6 +28,7 @@ from typing import Any
 
 from computegov.errors import InvalidInput
 from computegov.supply.budget import parse_budget
+from computegov.supply.wafers import YIELD_MODELS
 
 SHARE_KEYS = ("fabs", "packaging", "memory", "datacentres", "power")
 REGIONS = ("TW", "US")
@@ -38,6 +40,7 @@ _KEYS = {
     "fab_region",
     "euv_share",
     "worker_share",
+    "yield_model",
     "shares",
 }
 
@@ -58,6 +61,7 @@ class Scenario:
     fab_region: str = "TW"
     euv_share: float = 0.5
     worker_share: float = 0.5
+    yield_model: str = "poisson"
     shares: dict[str, float] = field(default_factory=_default_shares)
 
     def __post_init__(self) -> None:
@@ -76,6 +80,10 @@ class Scenario:
             value = getattr(self, key)
             if not 0 < value <= 1:
                 raise InvalidInput(f"{key} must be in (0, 1], got {value}")
+        if self.yield_model not in YIELD_MODELS:
+            raise InvalidInput(
+                f"yield_model {self.yield_model!r}: use one of {', '.join(YIELD_MODELS)}"
+            )
         unknown = set(self.shares) - set(SHARE_KEYS)
         if unknown:
             raise InvalidInput(
@@ -133,6 +141,8 @@ def scenario_from_mapping(data: dict[str, Any]) -> Scenario:
     for key in ("spend_years", "euv_share", "worker_share"):
         if key in data:
             kwargs[key] = float(data[key])
+    if "yield_model" in data:
+        kwargs["yield_model"] = str(data["yield_model"]).lower()
     if "fab_region" in data:
         kwargs["fab_region"] = str(data["fab_region"]).upper()
     if "shares" in data:
