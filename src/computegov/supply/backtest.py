@@ -26,7 +26,8 @@ def backtest(draws: int = 10_000, seed: int | None = 0) -> dict[str, Any]:
         y = ship["year"]
         cap = (p[f"cowos_capacity_wpm_{y - 1}"] + p[f"cowos_capacity_wpm_{y}"]) / 2
         units = (
-            packaging_output(cap, p["cowos_packages_per_wafer"]) * p["cowos_share_top_designers"]
+            packaging_output(cap, p["cowos_packages_per_wafer"])
+            * p["cowos_share_tracked_designers"]
         )
         h100e = units * p["perf_growth_per_year"] ** (y - p["perf_reference_year"])
         qu, qh = quantiles(units), quantiles(h100e)
