@@ -78,3 +78,11 @@ def test_parameter_file_rows_are_complete() -> None:
         assert p.low <= p.central <= p.high
         assert p.unit and p.source
         assert math.isfinite(p.central)
+
+
+def test_owning_the_chain_buys_accelerators_at_manufacturing_cost() -> None:
+    cost = parameter("accelerator_manufacturing_cost_usd")
+    line = calculate(SEVEN_T)["purchases"][1]
+    assert line["parameters"] == ["accelerator_manufacturing_cost_usd"]
+    assert line["central"] == pytest.approx(SEVEN_T / cost.central)
+    assert line["central"] == pytest.approx(2.1e9, rel=0.02)  # $7T / ~$3,320

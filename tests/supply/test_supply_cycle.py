@@ -9,6 +9,7 @@ from computegov.supply.cycle import (
     downturn_probability,
     fit_ar2,
     fit_sales_cycle,
+    forecast_check,
     growth_series,
     simulate_growth,
 )
@@ -62,3 +63,10 @@ def test_downturn_probabilities_are_probabilities() -> None:
     assert [r["year"] for r in rows] == list(range(2026, 2036))
     assert all(0 < r["p_down"] < 1 for r in rows)
     assert rows == downturn_probability(2026, 2035, paths=5000, seed=0)
+
+
+def test_forecast_check_compares_the_model_with_wsts_and_the_outcome() -> None:
+    check = forecast_check(2024)
+    assert abs(check["actual_growth"] - 0.191) < 0.002
+    assert check["wsts_forecast_growth"] == 0.16
+    assert check["model_p5"] < check["model_growth"] < check["model_p95"]

@@ -194,7 +194,7 @@ def cycle_command(
     csv_file: Path | None = CSV_OPTION,
 ) -> None:
     """The boom-bust cycle: AR(2) fit to world chip sales and the odds of a down year ahead."""
-    from computegov.supply.cycle import downturn_probability, fit_sales_cycle
+    from computegov.supply.cycle import downturn_probability, fit_sales_cycle, forecast_check
 
     if paths < 1:
         raise InvalidInput(f"paths must be at least 1, got {paths}")
@@ -203,10 +203,26 @@ def cycle_command(
     if csv_file is not None:
         cols = ["year", "p_down", "median_growth"]
         _write_csv(csv_file, cols, [[r[c] for c in cols] for r in ahead])
+    check = forecast_check(2024)
     if as_json:
-        print_json({"fit": fit.to_dict(), "ahead": ahead, "paths": paths, "seed": seed})
+        print_json(
+            {
+                "fit": fit.to_dict(),
+                "ahead": ahead,
+                "forecast_check": check,
+                "paths": paths,
+                "seed": seed,
+            }
+        )
         return
     _print(*report.cycle_tables(fit.to_dict(), ahead, paths, seed))
+    wsts = check["wsts_forecast_growth"]
+    typer.echo(
+        f"{check['year']} one year ahead: AR(2) fitted to the years before said "
+        f"{check['model_growth']:+.1%} (90%: {check['model_p5']:+.1%} to {check['model_p95']:+.1%})"
+        + ("" if wsts is None else f", WSTS forecast {wsts:+.1%}")
+        + f"; actual {check['actual_growth']:+.1%}."
+    )
 
 
 @app.command("backtest")

@@ -49,6 +49,19 @@ def calculate(budget_usd: float) -> dict[str, Any]:
         "fab_capex_per_10k_wspm_tw x fab_module_wspm / 10k",
     )
     accelerators = _line("accelerators", budget_usd, price, "accelerators")
+    at_cost = _line(
+        "accelerators at manufacturing cost (owning the supply chain)",
+        budget_usd,
+        p["accelerator_manufacturing_cost_usd"],
+        "accelerators",
+    )
+    hbm_share = p["hbm_share_of_component_cost"].central
+    at_cost["derived"] = {
+        "hbm_spend_usd": budget_usd * hbm_share,
+        "vendor_margin_avoided_share": 1
+        - p["accelerator_manufacturing_cost_usd"].central / price.central,
+        "parameters": ["hbm_share_of_component_cost", "accelerator_price_usd"],
+    }
     n = accelerators["central"]
     chip_w, allin_w = p["chip_power_w"].central, p["allin_power_w"].central
     allin_gw = n * allin_w / 1e9
@@ -81,9 +94,14 @@ def calculate(budget_usd: float) -> dict[str, Any]:
         poisson_yield(p["accelerator_die_area_mm2"].central, p["defect_density_per_cm2"].central)
     )
     scanners_needed = wspm / p["wspm_per_euv_scanner"].central
+    world_le = (p["tsmc_n3_wspm"].central + p["tsmc_n5_wspm"].central) / p[
+        "leading_edge_share_tw"
+    ].central
     fabs["derived"] = {
         "wafer_starts_per_month": wspm,
         "tsmc_n3_multiple": wspm / p["tsmc_n3_wspm"].central,
+        "operators_per_fab": module / p["fab_wspm_per_worker"].central,
+        "leading_edge_share_if_all_in_one_country": wspm / (wspm + world_le),
         "operators_needed": wspm / p["fab_wspm_per_worker"].central,
         "euv_scanners_needed": scanners_needed,
         "years_of_world_euv_output": scanners_needed / p["euv_tools_per_year"].central,
@@ -122,7 +140,7 @@ def calculate(budget_usd: float) -> dict[str, Any]:
     }
     return {
         "budget_usd": budget_usd,
-        "purchases": [accelerators, fabs, datacentres, companies],
+        "purchases": [accelerators, at_cost, fabs, datacentres, companies],
         "yardsticks": _yardsticks(budget_usd),
     }
 

@@ -153,3 +153,26 @@ def downturn_probability(
                 }
             )
     return out
+
+
+def forecast_check(year: int = 2024) -> dict[str, Any]:
+    """One-year-ahead check: the AR(2) fitted on data before `year` against the outcome and,
+    where the parameter file has one, the published WSTS forecast for that year."""
+    from computegov.supply.params import load_parameters
+
+    years, g = growth_series()
+    if year not in years or years.index(year) < 8:
+        raise InvalidInput(f"forecast check needs a year from {years[8]} to {years[-1]}")
+    k = years.index(year)
+    fit = fit_ar2(g[:k], first_year=years[0])
+    mean = fit.c + fit.phi1 * g[k - 1] + fit.phi2 * g[k - 2]
+    wsts = load_parameters().get(f"wsts_forecast_growth_{year}")
+    return {
+        "year": year,
+        "actual_growth": float(np.expm1(g[k])),
+        "model_growth": float(np.expm1(mean)),
+        "model_p5": float(np.expm1(mean - 1.645 * fit.sigma)),
+        "model_p95": float(np.expm1(mean + 1.645 * fit.sigma)),
+        "wsts_forecast_growth": None if wsts is None else wsts.central,
+        "wsts_source": None if wsts is None else wsts.source,
+    }

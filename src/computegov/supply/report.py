@@ -47,7 +47,8 @@ def calc_tables(result: dict[str, Any]) -> list[Table]:
             for p in result["purchases"]
         ],
     )
-    acc, fab = result["purchases"][0]["derived"], result["purchases"][1]["derived"]
+    acc, cost = result["purchases"][0]["derived"], result["purchases"][1]["derived"]
+    fab = result["purchases"][2]["derived"]
     derived = [
         ("accelerators: chip-level power", f"{acc['chip_power_gw']:.3g} GW", "chip_power_w"),
         ("accelerators: all-in power", f"{acc['allin_power_gw']:.3g} GW", "allin_power_w"),
@@ -71,7 +72,18 @@ def calc_tables(result: dict[str, Any]) -> list[Table]:
             f"{acc['peak_flops']:.3g} FLOP/s",
             "h100_dense_bf16_flops",
         ),
+        (
+            "at cost: HBM spend / vendor margin avoided",
+            f"{format_usd(cost['hbm_spend_usd'])} / {cost['vendor_margin_avoided_share']:.0%}",
+            "hbm_share_of_component_cost, accelerator_manufacturing_cost_usd",
+        ),
         ("fabs: wafer starts/month", num(fab["wafer_starts_per_month"]), "fab_module_wspm"),
+        ("fabs: operators per 50k wspm fab", num(fab["operators_per_fab"]), "fab_wspm_per_worker"),
+        (
+            "fabs: their share of world leading edge",
+            f"{fab['leading_edge_share_if_all_in_one_country']:.1%}",
+            "tsmc_n3_wspm, tsmc_n5_wspm, leading_edge_share_tw",
+        ),
         ("fabs: x TSMC N3 capacity", f"{fab['tsmc_n3_multiple']:.3g}x", "tsmc_n3_wspm"),
         ("fabs: operators needed", num(fab["operators_needed"]), "fab_wspm_per_worker"),
         ("fabs: EUV scanners needed", num(fab["euv_scanners_needed"]), "wspm_per_euv_scanner"),
