@@ -73,7 +73,7 @@ def calc_tables(result: dict[str, Any]) -> list[Table]:
             "h100_dense_bf16_flops",
         ),
         (
-            "at cost: HBM spend / vendor margin avoided",
+            "at cost: HBM part of the spend / vendor margin avoided",
             f"{format_usd(cost['hbm_spend_usd'])} / {cost['vendor_margin_avoided_share']:.0%}",
             "hbm_share_of_component_cost, accelerator_manufacturing_cost_usd",
         ),
