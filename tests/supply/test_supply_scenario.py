@@ -161,3 +161,18 @@ def test_progress_reports_chunks_and_does_not_change_the_result() -> None:
     plain = run_scenario(sc, draws=60_000, seed=5)
     assert seen == [(25_000, 60_000), (50_000, 60_000), (60_000, 60_000)]
     assert with_bar == plain
+
+
+def test_draws_of_a_parameter_do_not_depend_on_the_other_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from computegov.supply import montecarlo
+    from computegov.supply.params import Parameter, load_parameters
+
+    before = draw_parameters(100, seed=3)
+    extra = dict(load_parameters())
+    extra = {"aaa_new_row": Parameter("aaa_new_row", 1.0, 0.0, 2.0, "x", "test", ""), **extra}
+    monkeypatch.setattr(montecarlo, "load_parameters", lambda: extra)
+    after = draw_parameters(100, seed=3)
+    for name, values in before.items():
+        np.testing.assert_array_equal(values, after[name])

@@ -2,10 +2,14 @@
 
 The triangular distribution keeps the central value as the mode and respects asymmetric ranges
 (a B100 packs 16 per CoWoS wafer, an H100 28). Draws are vectorised: one array of shape
-(draws,) per parameter, from one seeded numpy Generator, so a seed reproduces a run exactly.
+(draws,) per parameter. Each parameter has its own numpy Generator seeded from (seed, CRC-32 of
+its name), so a seed reproduces a run exactly, and adding a row to the parameter file does not
+change the draws of the others.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,13 +22,16 @@ MAX_DRAWS = 5_000_000
 
 
 def draw_parameters(n: int, seed: int | None = 0) -> Draws:
-    """`n` joint draws of every parameter (independent triangular distributions)."""
+    """`n` joint draws of every parameter (independent triangular distributions); seed None is 0."""
     if not 1 <= n <= MAX_DRAWS:
         raise InvalidInput(f"draws must be between 1 and {MAX_DRAWS:,}, got {n}")
-    rng = np.random.default_rng(seed)
+    base = 0 if seed is None else seed
+    if base < 0:
+        raise InvalidInput(f"seed must not be negative, got {seed}")
     out: Draws = {}
     for name, p in load_parameters().items():
         if p.high > p.low:
+            rng = np.random.default_rng([base, zlib.crc32(name.encode())])
             out[name] = rng.triangular(p.low, p.central, p.high, size=n)
         else:
             out[name] = np.full(n, p.central)
