@@ -40,9 +40,13 @@ def _simulate_chunked(
 def _binding_summary(codes: np.ndarray, years: list[int]) -> list[dict[str, Any]]:
     out = []
     labels = (NOTHING_ONLINE, *range(len(STAGES)))
+    n = codes.shape[0]
+    counts = [
+        np.bincount(codes[:, j].astype(np.int64) + 1, minlength=len(labels))
+        for j in range(len(years))
+    ]
     for j, year in enumerate(years):
-        col = codes[:, j]
-        shares = {binding_label(c): float((col == c).mean()) for c in labels}
+        shares = {binding_label(c): float(counts[j][c + 1] / n) for c in labels}
         top = max(shares, key=lambda k: shares[k])
         out.append(
             {
