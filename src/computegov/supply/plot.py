@@ -51,7 +51,7 @@ def plot_scenario(result: dict[str, Any], path: str | Path) -> Path:
         ax.plot(years, med, marker="o", ms=3, label="median")
         if key == "accelerators_produced":
             new = result["outputs"]["accelerators_installed_new"]["median"]
-            ax.plot(years, [v / scale for v in new], ls="--", label="installed (median)")
+            ax.plot(years, [v / scale for v in new], ls="--", label="newly installed (median)")
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
