@@ -49,3 +49,14 @@ def test_good_dies_match_the_semianalysis_figures() -> None:
 def test_unknown_yield_model_is_refused_with_the_choices() -> None:
     with pytest.raises(InvalidInput, match="poisson, murphy"):
         die_yield(814.0, 0.1, "seeds")
+
+
+def test_calculator_prices_a_good_die_from_the_n3_wafer_price() -> None:
+    from computegov.supply import calculate, parameter
+
+    fab = calculate(7e12)["purchases"][2]["derived"]
+    expected = parameter("wafer_price_n3").central / good_dies_per_wafer(
+        parameter("accelerator_die_area_mm2").central, parameter("defect_density_per_cm2").central
+    )
+    assert fab["logic_cost_per_good_die_usd"] == pytest.approx(expected)
+    assert 400 < fab["logic_cost_per_good_die_usd"] < 700  # ~$19k / ~36 good dies

@@ -108,6 +108,7 @@ def calculate(budget_usd: float) -> dict[str, Any]:
         "good_dies_per_year_if_all_accelerators": wspm * 12 * good,
         "gross_dies_per_wafer": gross,
         "good_dies_per_wafer": good,
+        "logic_cost_per_good_die_usd": p["wafer_price_n3"].central / good,
         "parameters": [
             "tsmc_n3_wspm",
             "fab_wspm_per_worker",
@@ -115,6 +116,7 @@ def calculate(budget_usd: float) -> dict[str, Any]:
             "euv_tools_per_year",
             "accelerator_die_area_mm2",
             "defect_density_per_cm2",
+            "wafer_price_n3",
         ],
     }
     datacentres = _line(

@@ -97,6 +97,11 @@ def calc_tables(result: dict[str, Any]) -> list[Table]:
             f"{fab['gross_dies_per_wafer']:.1f} / {fab['good_dies_per_wafer']:.1f}",
             "accelerator_die_area_mm2, defect_density_per_cm2 (Poisson)",
         ),
+        (
+            "fabs: logic cost per good die (N3 wafer)",
+            format_usd(fab["logic_cost_per_good_die_usd"]),
+            "wafer_price_n3",
+        ),
     ]
     behind = Table(
         "Behind the lines", ["derived", "value", "parameters"], [list(r) for r in derived]

@@ -15,6 +15,7 @@ import numpy as np
 
 from computegov.supply.cycle import downturn_probability
 from computegov.supply.montecarlo import Draws, central_parameters, draw_parameters, quantiles
+from computegov.supply.params import load_sales
 from computegov.supply.scenario import NOTHING_ONLINE, OUTPUT_UNITS, STAGES, binding_label, simulate
 from computegov.supply.scenario_file import Scenario
 
@@ -84,7 +85,10 @@ def run_scenario(
     binding = _binding_summary(out["binding"], years)
     production_binding = _binding_summary(out["production_binding"], years)
     first = next((b for b in binding if b["constraint"] != "nothing online yet"), None)
-    cycle = downturn_probability(years[0], years[-1], seed=seed) if years[0] > 2024 else []
+    last_sales_year = load_sales()[-1].year
+    cycle = (
+        downturn_probability(years[0], years[-1], seed=seed) if years[0] > last_sales_year else []
+    )
     last = -1
     return {
         "scenario": scenario.to_dict(),
