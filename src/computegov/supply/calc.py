@@ -109,6 +109,14 @@ def calculate(budget_usd: float) -> dict[str, Any]:
         "gross_dies_per_wafer": gross,
         "good_dies_per_wafer": good,
         "logic_cost_per_good_die_usd": p["wafer_price_n3"].central / good,
+        # Cross-check of the EUV stage against SemiAnalysis's ~0.3 GW per tool-year.
+        "model_gw_per_euv_tool_year": p["wspm_per_euv_scanner"].central
+        * 12
+        * good
+        / p["dies_per_accelerator"].central
+        * p["allin_power_w"].central
+        / 1e9,
+        "published_gw_per_euv_tool_year": p["gw_per_euv_tool_year"].central,
         "parameters": [
             "tsmc_n3_wspm",
             "fab_wspm_per_worker",
@@ -117,6 +125,9 @@ def calculate(budget_usd: float) -> dict[str, Any]:
             "accelerator_die_area_mm2",
             "defect_density_per_cm2",
             "wafer_price_n3",
+            "dies_per_accelerator",
+            "allin_power_w",
+            "gw_per_euv_tool_year",
         ],
     }
     datacentres = _line(

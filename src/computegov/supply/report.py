@@ -98,6 +98,12 @@ def calc_tables(result: dict[str, Any]) -> list[Table]:
             "accelerator_die_area_mm2, defect_density_per_cm2 (Poisson)",
         ),
         (
+            "EUV: GW of accelerators per scanner-year, model / SemiAnalysis",
+            f"{fab['model_gw_per_euv_tool_year']:.2g} / "
+            f"{fab['published_gw_per_euv_tool_year']:.2g}",
+            "wspm_per_euv_scanner, allin_power_w, gw_per_euv_tool_year",
+        ),
+        (
             "fabs: logic cost per good die (N3 wafer)",
             format_usd(fab["logic_cost_per_good_die_usd"]),
             "wafer_price_n3",
