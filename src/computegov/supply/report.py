@@ -251,6 +251,7 @@ def compare(ra: dict[str, Any], rb: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare_table(data: dict[str, Any]) -> Table:
+    """The comparison as a table: final-year medians and their ratio."""
     a, b = data["a"]["name"], data["b"]["name"]
     return Table(
         f"{a} vs {b}, median, seed {data['seed']}",
@@ -281,6 +282,7 @@ SENSITIVITY_CSV_COLUMNS = [
 
 
 def sensitivity_table(result: dict[str, Any]) -> Table:
+    """The tornado as a table, largest swing first."""
     out = result["output"]
     return Table(
         f"{out} in {result['year']} ({result['unit']}); central {num(result['base'])}",
@@ -299,6 +301,7 @@ def sensitivity_table(result: dict[str, Any]) -> Table:
 
 
 def params_table(table: list[dict[str, Any]]) -> Table:
+    """The parameter file as a table with sources."""
     return Table(
         "Supply parameters",
         ["name", "central", "low", "high", "unit", "source"],
@@ -319,6 +322,7 @@ def params_table(table: list[dict[str, Any]]) -> Table:
 def cycle_tables(
     fit: dict[str, Any], ahead: list[dict[str, Any]], paths: int, seed: int
 ) -> list[Table]:
+    """The AR(2) fit and the simulated odds of a down year."""
     terms = (
         "c",
         "phi1",
@@ -348,6 +352,7 @@ def cycle_tables(
 
 
 def backtest_table(result: dict[str, Any]) -> Table:
+    """Predicted against actual shipments, year by year."""
     return Table(
         f"Backtest from {result['start_year']} against {result['years'][0]['designers']}"
         " (Epoch AI ai-chip-counts)",

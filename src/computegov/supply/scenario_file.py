@@ -97,15 +97,19 @@ class Scenario:
 
     @property
     def years(self) -> list[int]:
+        """The simulated calendar years, inclusive."""
         return list(range(self.start_year, self.end_year + 1))
 
     def share(self, key: str) -> float:
+        """The budget share for one item (0 when the file leaves it out)."""
         return float(self.shares.get(key, 0.0))
 
     def with_budget(self, budget_usd: float) -> Scenario:
+        """The same plan with another budget (for --budget and monotonicity checks)."""
         return replace(self, budget_usd=budget_usd)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
         return asdict(self)
 
 
