@@ -176,3 +176,14 @@ def test_draws_of_a_parameter_do_not_depend_on_the_other_rows(
     after = draw_parameters(100, seed=3)
     for name, values in before.items():
         np.testing.assert_array_equal(values, after[name])
+
+
+def test_registry_holds_the_existing_fleet_and_every_surviving_chip() -> None:
+    p = central_parameters()
+    keep = 1 - 1 / p["service_life_years"][0]
+    empty = simulate(default_scenario().with_budget(0.0), p)
+    fleet = p["existing_fleet_units_end2025"][0]
+    np.testing.assert_allclose(empty["registry_chips"][0], fleet * keep ** np.arange(1, 16))
+    full = simulate(default_scenario(), draw_parameters(200, seed=2))
+    assert np.all(full["registry_chips"] >= full["installed_units"])
+    assert np.all(full["registry_chips"][:, -1] <= full["cumulative_produced"][:, -1] + 25e6)

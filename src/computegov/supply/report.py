@@ -212,7 +212,9 @@ def scenario_notes(result: dict[str, Any]) -> list[str]:
     lines.append(
         f"Registry: {num(reg['chips_produced_cumulative_median'])} chips produced by "
         f"{result['years'][-1]} (p95 {num(reg['chips_produced_cumulative_p95'])}), "
-        f"{num(reg['chips_installed_final_year_median'])} installed at the end."
+        f"{num(reg['chips_installed_final_year_median'])} installed at the end; a registry would "
+        f"hold {num(reg['chips_registered_final_year_median'])} chips by then (made, not yet "
+        "retired, existing fleet included)."
     )
     if result["cycle_downturn"]:
         downs = ", ".join(f"{c['year']}: {c['p_down']:.0%}" for c in result["cycle_downturn"][:6])

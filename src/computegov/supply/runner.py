@@ -102,6 +102,8 @@ def run_scenario(
         "cycle_downturn": cycle,
         "registry": {
             "chips_installed_final_year_median": outputs["installed_units"]["median"][last],
+            "chips_registered_final_year_median": outputs["registry_chips"]["median"][last],
+            "chips_registered_peak_median": max(outputs["registry_chips"]["median"]),
             "chips_produced_cumulative_median": outputs["cumulative_produced"]["median"][last],
             "chips_produced_cumulative_p95": outputs["cumulative_produced"]["p95"][last],
         },

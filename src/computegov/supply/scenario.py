@@ -129,9 +129,13 @@ def simulate(scenario: Scenario, p: Draws) -> dict[str, Array]:
     new_t = np.empty((t_count, n))
     h_t = np.empty((t_count, n))
     keep = 1 - retire
+    alive_t = np.empty((t_count, n))
     prev_units = np.zeros(n)
     prev_h = np.zeros(n)
+    alive = np.zeros(n)
     for t in range(t_count):
+        alive = alive * keep + prod_t[t]
+        alive_t[t] = alive
         kept = prev_units * keep
         kept_t[t] = kept
         new = np.clip(np.minimum(prod_t[t], room_t[t] - kept), 0.0, None)
@@ -151,6 +155,12 @@ def simulate(scenario: Scenario, p: Draws) -> dict[str, Array]:
     nothing = (production <= 0) & (np.minimum(dc_room_total, power_room_total) <= 0)
     binding[nothing] = NOTHING_ONLINE
 
+    # A registry holds every chip made and not yet retired, installed or stored, plus the fleet
+    # that existed before the plan (end-2025 figures), which retires at the same rate; that fleet
+    # is not added to the plan's power or compute.
+    fleet_decay = keep[:, None] ** np.arange(1, t_count + 1)[None, :]
+    registry_chips = p["existing_fleet_units_end2025"][:, None] * fleet_decay + alive_t.T
+    world_h100e = p["existing_fleet_h100e_end2025"][:, None] * fleet_decay + h100e
     peak = h100e * p["h100_dense_bf16_flops"][:, None]
     allin_gw = installed * allin_w / 1e9
     flop_year = peak * p["mfu"][:, None] * SECONDS_PER_YEAR
@@ -162,6 +172,8 @@ def simulate(scenario: Scenario, p: Draws) -> dict[str, Array]:
         "accelerators_installed_new": deployed,
         "installed_units": installed,
         "cumulative_produced": np.cumsum(production, axis=1),
+        "registry_chips": registry_chips,
+        "world_installed_h100e": world_h100e,
         "installed_h100e": h100e,
         "peak_flops": peak,
         "chip_power_gw": installed * p["chip_power_w"][:, None] / 1e9,
@@ -190,6 +202,8 @@ OUTPUT_UNITS: dict[str, str] = {
     "accelerators_installed_new": "accelerators/yr",
     "installed_units": "accelerators",
     "cumulative_produced": "accelerators",
+    "registry_chips": "accelerators (existing fleet + plan's chips not yet retired)",
+    "world_installed_h100e": "H100-equivalents (existing fleet + plan)",
     "installed_h100e": "H100-equivalents",
     "peak_flops": "FLOP/s (dense BF16)",
     "chip_power_gw": "GW",
