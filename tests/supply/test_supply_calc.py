@@ -86,3 +86,12 @@ def test_owning_the_chain_buys_accelerators_at_manufacturing_cost() -> None:
     assert line["parameters"] == ["accelerator_manufacturing_cost_usd"]
     assert line["central"] == pytest.approx(SEVEN_T / cost.central)
     assert line["central"] == pytest.approx(2.1e9, rel=0.02)  # $7T / ~$3,320
+
+
+def test_sales_series_has_a_source_for_every_year_and_the_published_totals() -> None:
+    from computegov.supply.params import load_sales
+
+    sales = load_sales()
+    assert all(s.source for s in sales)
+    assert [s.year for s in sales] == sorted({s.year for s in sales})
+    assert sales_in(2023).sales_usd == 526.8e9 and sales_in(2024).sales_usd == 627.6e9
