@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
 
 
 #: Modules whose tables share `Base.metadata` with the ledger's; migrations compare them all.
-MODEL_MODULES = ("computegov.registry.models",)
+MODEL_MODULES = ("computegov.registry.models", "computegov.registry.chip_models")
 
 
 def load_all_models() -> None:
