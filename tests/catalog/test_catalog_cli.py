@@ -91,9 +91,3 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], hint: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert hint in lines[0]
     assert "Traceback" not in result.output
-
-
-def test_serve_placeholder_still_lists_the_catalog() -> None:
-    result = runner.invoke(app, ["serve"])
-    assert result.exit_code == 0
-    assert "RTX 4090" in result.stdout
