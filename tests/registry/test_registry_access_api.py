@@ -14,6 +14,20 @@ from computegov.identity.keys import encode_public_key
 from conftest import Actor, World, new_signer
 
 MATRIX = default_matrix()
+#: The actions this test drives; issue 5's actions have their own generated tests.
+COVERED_ACTIONS = (
+    "party.create",
+    "party.read",
+    "party.list",
+    "key.register",
+    "key.revoke",
+    "token.create",
+    "token.revoke",
+    "log.opening.read",
+    "audit.grant",
+    "screening.import",
+    "screening.read",
+)
 
 
 @pytest.fixture
@@ -140,11 +154,11 @@ def test_api_follows_the_matrix_for_every_action(world: World, role: str) -> Non
         grants=grants,
     )
     tried = 0
-    actions = sorted(MATRIX.actions, key=lambda a: a == "token.revoke")  # revocations last
+    actions = sorted(COVERED_ACTIONS, key=lambda a: a == "token.revoke")  # revocations last
     for action in actions:
         for label, target in (("own", own), ("in US", in_us), ("in FR", in_fr)):
             expected = MATRIX.decide(view, action, _resource(action, target, admin.id)).allowed
             allowed, response = _try(world, x, action, target, auditor.id)
             assert allowed == expected, f"{role} {action} on {label}: {response.text}"
             tried += 1
-    assert tried == 3 * len(MATRIX.actions)
+    assert tried == 3 * len(COVERED_ACTIONS)

@@ -20,7 +20,7 @@ import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from computegov.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from computegov.errors import Conflict, Forbidden, InvalidInput, Refused, Unauthenticated
 from computegov.identity.access import Actor, Decision, Resource, default_matrix
 from computegov.identity.envelopes import Envelope, SignedEnvelope, verify_envelope
 from computegov.identity.tokens import token_hash
@@ -158,6 +158,29 @@ def perform(
             return _perform(session, store, signed, token, handler, idempotency_key, dry_run)
     except _DryRun as done:
         return done.status, done.body
+    except Refused as refusal:
+        if not dry_run:
+            _record_refusal(store, signed, refusal)
+        raise
+
+
+def _record_refusal(store: Store, signed: SignedEnvelope, refusal: Refused) -> None:
+    """Keep a refused action (after its rollback) so repeated refusals can be flagged."""
+    from computegov.registry.chip_models import RefusedAction
+
+    with store.transaction(write=True) as session:
+        key = session.get(PartyKey, signed.key_id)
+        if key is None:
+            return
+        session.add(
+            RefusedAction(
+                party_id=key.party_id,
+                type=signed.envelope.type,
+                reason=str(refusal.extra.get("reason", "refused")),
+                detail=refusal.detail,
+                at=store.clock.now(),
+            )
+        )
 
 
 def _perform(
