@@ -98,8 +98,18 @@ class RegistryClient:
         idempotency_key: str | None = None,
     ) -> Any:
         """Sign `body` as an action of `type` and POST it to `path`."""
+        wire = self.signed(type, body)
+        return self.send_signed(path, wire, dry_run=dry_run, idempotency_key=idempotency_key)
+
+    def send_signed(
+        self,
+        path: str,
+        wire: dict[str, Any],
+        *,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """POST an already signed envelope to `path`."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         params = {"dry_run": "true"} if dry_run else {}
-        return self._send(
-            "POST", path, json=self.signed(type, body), headers=headers, params=params
-        )
+        return self._send("POST", path, json=wire, headers=headers, params=params)

@@ -12,6 +12,7 @@ from computegov.cli import (
     chips,
     compute,
     db,
+    envelopes,
     export,
     keys,
     ledger,
@@ -54,6 +55,7 @@ app.add_typer(parties.app, name="parties")
 app.add_typer(parties.tokens_app, name="tokens")
 app.add_typer(keys.app, name="keys")
 app.add_typer(screening.app, name="screening")
+app.add_typer(envelopes.app, name="envelope")
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 

@@ -19,6 +19,7 @@ from computegov.cli.connection import (
 )
 from computegov.cli.keys import public_key_of
 from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.secrets import write_secret
 
 app = typer.Typer(
     help="Parties: manufacturers, regulators, cloud providers...", no_args_is_help=True
@@ -62,6 +63,9 @@ def create(
         list[str] | None, typer.Option(help="A regulator's country; repeat for several.")
     ] = None,
     alias: Annotated[list[str] | None, typer.Option(help="Another name; repeatable.")] = None,
+    save_token: Annotated[
+        Path | None, typer.Option(help="Write the new party's API token to this file (0600).")
+    ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
@@ -92,6 +96,8 @@ def create(
         result = client.act(
             "party.create", "/v1/parties", body, dry_run=dry_run, idempotency_key=idempotency_key
         )
+    if save_token is not None and "token" in result:
+        write_secret(save_token, result["token"])
     if as_json:
         print_json(result)
         return

@@ -7,7 +7,6 @@ administrator party in the ledger. Later starts find the party and change nothin
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from computegov.identity.tokens import new_token, token_hash
 from computegov.ledger import log
 from computegov.registry.models import ApiToken, Party, PartyKey
 from computegov.registry.parties import new_id
+from computegov.secrets import write_secret
 from computegov.store import Store
 from computegov.store.signer import Ed25519FileSigner
 
@@ -32,15 +32,6 @@ class Administrator:
     key_path: Path
     token_path: Path
     created: bool
-
-
-def _write_secret(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def ensure_administrator(store: Store) -> Administrator:
@@ -99,5 +90,5 @@ def ensure_administrator(store: Store) -> Administrator:
         }
         entry_id = log.append(session, "party.bootstrap", record, "operator")
         party.entry_id = key.entry_id = entry_id
-        _write_secret(token_path, token)
+        write_secret(token_path, token)
     return Administrator(party.id, key_path, token_path, created=True)
