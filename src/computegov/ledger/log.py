@@ -34,6 +34,9 @@ SEQUENCE = cast(sa.Table, SequencedEntry.__table__)
 TILES = cast(sa.Table, Tile.__table__)
 CHECKPOINTS = cast(sa.Table, CheckpointRow.__table__)
 
+#: Full tiles kept as raw bytes per store (8 KiB each: 64 MiB, the tiles of 2M entries).
+RAW_TILE_CACHE = 8192
+
 
 def _clock(session: Session) -> Clock:
     clock = session.info.get("clock")
@@ -158,7 +161,7 @@ class TileReader:
             sa.select(TILES.c.hashes).where(TILES.c.level == level, TILES.c.tile_index == index)
         ).scalar_one_or_none()
         data = found or b""
-        if len(data) == tiles.TILE_WIDTH * merkle.HASH_SIZE and len(self.cache) < 100_000:
+        if len(data) == tiles.TILE_WIDTH * merkle.HASH_SIZE and len(self.cache) < RAW_TILE_CACHE:
             self.cache[key] = data
         return data
 
