@@ -248,7 +248,13 @@ def run(args: argparse.Namespace) -> list[Row]:
     if not args.skip_pymerkle:
         for r in merkle_bench.measure_pymerkle(args.pymerkle_size or args.proof_size, args.proofs):
             rows.append(
-                Row(r.what, "pymerkle 7 SqliteTree", r.count, r.seconds, f"size {r.size:,}")
+                Row(
+                    r.what,
+                    r.implementation.replace("pymerkle", "pymerkle 7"),
+                    r.count,
+                    r.seconds,
+                    f"size {r.size:,}",
+                )
             )
     return rows
 
