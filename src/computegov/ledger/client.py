@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from computegov.errors import ComputegovError, InvalidInput
+from computegov.instants import to_wire
 from computegov.ledger import entries, merkle, note, tiles
 
 
@@ -230,7 +231,7 @@ def prove_entry(
         "leaf_hash": _b64(leaf_hash),
         "id": parsed.id,
         "type": parsed.type,
-        "time": parsed.time,
+        "time": to_wire(parsed.time),
         "actor": parsed.actor,
         "key_pinned": vkey is not None,
         "included": True,

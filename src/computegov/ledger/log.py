@@ -206,7 +206,9 @@ def leaves(session: Session, start: int, end: int) -> list[bytes]:
         .where(SEQUENCE.c.log_index >= start, SEQUENCE.c.log_index < end)
         .order_by(SEQUENCE.c.log_index)
     ).scalars()
-    return list(rows)
+    # A value written behind our back may come back as text (SQLite is dynamically typed);
+    # serve its bytes so that monitors see the change instead of a server error.
+    return [row.encode("utf-8") if isinstance(row, str) else bytes(row) for row in rows]
 
 
 def entry_bundle(session: Session, index: int, width: int) -> bytes:
