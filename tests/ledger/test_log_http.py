@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 from ledger_server import LiveServer
 
@@ -100,3 +101,20 @@ def test_bad_requests_get_problem_details(store: Store, server: LiveServer) -> N
             assert set(body) == {"type", "title", "status", "detail"}, path
             assert body["status"] == status
             assert detail_has in body["detail"], (path, body)
+
+
+def test_served_app_integrates_in_the_background(store: Store) -> None:
+    from computegov.ledger.http import ledger_app
+
+    live = LiveServer(store)
+    live.server.config.app = ledger_app(store, integrate_every=0.05)
+    with live, live.client() as http:
+        with store.transaction() as session:
+            entry_id = log.append(session, "test.entry", {"n": 1}, actor="t")
+        deadline = time.monotonic() + 20
+        status = http.get(f"/v1/log/pending/{entry_id}").json()
+        while not status["integrated"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = http.get(f"/v1/log/pending/{entry_id}").json()
+        assert status == {"id": entry_id, "integrated": True, "index": 0}
+        assert http.get("/checkpoint").text.split("\n")[1] == "1"
