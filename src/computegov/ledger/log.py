@@ -60,7 +60,7 @@ def _entry_row(
         "leaf": leaf,
         # Plain JSON reads back as the same values, hence the same RFC 8785 commitment;
         # make_leaf already refused what canonical JSON cannot hold.
-        "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+        "record": json.dumps(dict(record), ensure_ascii=False, separators=(",", ":")),
         "salt": salt,
     }
 
