@@ -159,3 +159,14 @@ def test_verify_full_detects_an_entry_rewritten_as_text_on_sqlite(
         assert "tile 0/0 does not match the entries: hash 2" in err
     finally:
         store.close()
+
+
+def test_prove_an_index_beyond_the_log_is_bad_input_not_an_inconsistency(
+    store: Store, server: LiveServer
+) -> None:
+    _grow(store, 2)
+    result = runner.invoke(app, ["ledger", "prove", "--url", server.url, "--index", "2"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: no entry 2 in this log: index 2 is not in the log of size 2; use 0 to 1"
+    )
