@@ -118,3 +118,26 @@ def test_served_app_integrates_in_the_background(store: Store) -> None:
             status = http.get(f"/v1/log/pending/{entry_id}").json()
         assert status == {"id": entry_id, "integrated": True, "index": 0}
         assert http.get("/checkpoint").text.split("\n")[1] == "1"
+
+
+def test_proofs_follow_the_log_as_it_grows(store: Store, server: LiveServer) -> None:
+    _grow(store, 3)
+    with server.client() as http:
+        assert (
+            http.get("/v1/log/proof/inclusion", params={"index": 2, "size": 3}).status_code == 200
+        )
+        assert (
+            http.get("/v1/log/proof/inclusion", params={"index": 4, "size": 5}).status_code == 404
+        )
+        _grow(store, 2)
+        with store.sessions() as session:
+            size = log.tree_size(session)
+            tree = merkle.MemoryTree(merkle.hash_leaf(x) for x in log.leaves(session, 0, size))
+        body = http.get("/v1/log/proof/inclusion", params={"index": 4, "size": 5}).json()
+        merkle.verify_inclusion(
+            tree.node(0, 4), 4, 5, [base64.b64decode(h) for h in body["proof"]], tree.root(5)
+        )
+        body = http.get("/v1/log/proof/consistency", params={"old": 3, "new": 5}).json()
+        merkle.verify_consistency(
+            3, 5, [base64.b64decode(h) for h in body["proof"]], tree.root(3), tree.root(5)
+        )

@@ -257,14 +257,35 @@ def stored_tile_nodes(store: Any, max_tiles: int = 1024) -> tiles.CachedTileNode
     return tiles.CachedTileNodes(read_tile, max_tiles=max_tiles)
 
 
+class SizeFloor:
+    """The log's size only grows, so a size at or below one seen before needs no query.
+
+    (A database behind its checkpoint file refuses to start, so the log never shrinks.)
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def at_least(self, session: Session, needed: int) -> int:
+        """A size of the log that is >= `needed` if the log is that large."""
+        if needed > self.size:
+            self.size = max(self.size, tree_size(session))
+        return self.size
+
+
 def inclusion(
-    session: Session, index: int, size: int, node: merkle.NodeSource | None = None
+    session: Session,
+    index: int,
+    size: int,
+    node: merkle.NodeSource | None = None,
+    floor: SizeFloor | None = None,
 ) -> dict[str, Any]:
     """An inclusion proof of leaf `index` in the tree of `size` leaves (size <= the log's).
 
-    `node` defaults to the tiles as `session` sees them; pass `stored_tile_nodes(store)`.
+    `node` defaults to the tiles as `session` sees them; a server passes
+    `stored_tile_nodes(store)` and a `SizeFloor` shared between requests.
     """
-    current = tree_size(session)
+    current = floor.at_least(session, size) if floor else tree_size(session)
     if size < 1 or size > current:
         raise NotFound(f"size {size} is not a size of this log; use 1 to {current}")
     _check_index(index, size, "index")
@@ -279,10 +300,14 @@ def inclusion(
 
 
 def consistency(
-    session: Session, old: int, new: int, node: merkle.NodeSource | None = None
+    session: Session,
+    old: int,
+    new: int,
+    node: merkle.NodeSource | None = None,
+    floor: SizeFloor | None = None,
 ) -> dict[str, Any]:
     """A consistency proof between the trees of `old` and `new` leaves (0 < old <= new)."""
-    current = tree_size(session)
+    current = floor.at_least(session, new) if floor else tree_size(session)
     if not 0 < old <= new:
         raise InvalidInput(f"old={old}, new={new}: use 0 < old <= new <= {current}")
     if new > current:
