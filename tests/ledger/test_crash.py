@@ -8,8 +8,10 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 import sqlalchemy as sa
@@ -23,8 +25,20 @@ CHILD = Path(__file__).with_name("crash_child.py")
 KILLS = 8
 
 
-def _run_and_kill(url: str, data_dir: Path, rng: random.Random) -> set[str]:
-    """Start two writers at once, kill both at a random moment; return the ids they reported."""
+def _collect(stream: IO[bytes], into: list[str], first: threading.Event) -> None:
+    for raw in stream:
+        line = raw.decode().rstrip("\n")
+        if line.startswith("committed ") and len(line) == len("committed ") + 36:
+            into.append(line.removeprefix("committed "))
+            first.set()
+
+
+def _run_and_kill(url: str, data_dir: Path, rng: random.Random, round_: int) -> set[str]:
+    """Start two writers at once, SIGKILL both at a random moment; return the ids reported.
+
+    Odd rounds kill at any moment from startup on; even rounds wait until a writer has
+    committed something first, so every run makes progress however loaded the machine is.
+    """
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     children = [
         subprocess.Popen(
@@ -35,15 +49,25 @@ def _run_and_kill(url: str, data_dir: Path, rng: random.Random) -> set[str]:
         )
         for k in range(2)
     ]
-    time.sleep(rng.uniform(0.6, 2.0))
-    reported: set[str] = set()
+    lines: list[list[str]] = [[] for _ in children]
+    first = threading.Event()
+    readers = [
+        threading.Thread(target=_collect, args=(child.stdout, out, first), daemon=True)
+        for child, out in zip(children, lines, strict=True)
+    ]
+    for reader in readers:
+        reader.start()
+    if round_ % 2 == 0:
+        assert first.wait(timeout=120), "no writer committed anything within 120 s"
+        time.sleep(rng.uniform(0.0, 0.5))
+    else:
+        time.sleep(rng.uniform(0.05, 1.5))
     for child in children:
         child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
-        for line in out.decode().splitlines():
-            if line.startswith("committed ") and len(line) == len("committed ") + 36:
-                reported.add(line.removeprefix("committed "))
-    return reported
+    for child, reader in zip(children, readers, strict=True):
+        child.wait(timeout=30)
+        reader.join(timeout=30)
+    return {entry_id for out in lines for entry_id in out}
 
 
 @pytest.mark.slow
@@ -54,9 +78,9 @@ def test_sigkill_while_appending_and_integrating_loses_nothing_and_never_forks(
     data_dir = tmp_path / "data"
     open_store(Settings(data_dir=data_dir, database_url=database_url)).close()
     reported: set[str] = set()
-    for _ in range(KILLS):
-        reported |= _run_and_kill(database_url, data_dir, rng)
-    assert len(reported) > KILLS  # the writers did get work done between kills
+    for round_ in range(KILLS):
+        reported |= _run_and_kill(database_url, data_dir, rng, round_)
+    assert reported  # the writers did get work done between kills
 
     # Restarting must succeed (the checkpoint file never runs ahead of the database).
     store = open_store(Settings(data_dir=data_dir, database_url=database_url))

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from computegov.cli import app
 from computegov.ledger import log, merkle, note
 from computegov.ledger.integrator import integrate_all
-from computegov.store import Store
+from computegov.store import Settings, Store, open_store
 from computegov.store.models import LedgerEntry, SequencedEntry
 
 runner = CliRunner()
@@ -134,3 +134,39 @@ def test_prove_checks_inclusion_and_the_opening(
     path.write_text(json.dumps(wrong_entry))
     result = runner.invoke(app, [*args, "--opening", str(path)])
     assert result.exit_code == 1 and "the opening is for" in result.stderr
+
+
+def test_verify_full_detects_an_entry_rewritten_as_text_on_sqlite(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    # What `sqlite3 db "UPDATE ... SET leaf = replace(leaf, ...)"` leaves: a TEXT value.
+    store = open_store(Settings(data_dir=tmp_path / "data", database_url=sqlite_url))
+    try:
+        _grow(store, 4)
+        with store.transaction() as session:
+            session.execute(
+                sa.text(
+                    'UPDATE ledger_entries SET leaf = replace(leaf, \'"actor":"t"\', '
+                    '\'"actor":"x"\') WHERE seq = '
+                    "(SELECT seq FROM ledger_sequence WHERE log_index = 2)"
+                )
+            )
+            kinds = session.execute(sa.text("SELECT typeof(leaf) FROM ledger_entries")).scalars()
+            assert list(kinds).count("text") == 1
+        with LiveServer(store) as server:
+            code, _, err = _verify(server, store, "--full")
+        assert code == 1
+        assert "tile 0/0 does not match the entries: hash 2" in err
+    finally:
+        store.close()
+
+
+def test_prove_an_index_beyond_the_log_is_bad_input_not_an_inconsistency(
+    store: Store, server: LiveServer
+) -> None:
+    _grow(store, 2)
+    result = runner.invoke(app, ["ledger", "prove", "--url", server.url, "--index", "2"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: no entry 2 in this log: index 2 is not in the log of size 2; use 0 to 1"
+    )

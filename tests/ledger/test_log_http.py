@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 from ledger_server import LiveServer
 
@@ -100,3 +101,43 @@ def test_bad_requests_get_problem_details(store: Store, server: LiveServer) -> N
             assert set(body) == {"type", "title", "status", "detail"}, path
             assert body["status"] == status
             assert detail_has in body["detail"], (path, body)
+
+
+def test_served_app_integrates_in_the_background(store: Store) -> None:
+    from computegov.ledger.http import ledger_app
+
+    live = LiveServer(store)
+    live.server.config.app = ledger_app(store, integrate_every=0.05)
+    with live, live.client() as http:
+        with store.transaction() as session:
+            entry_id = log.append(session, "test.entry", {"n": 1}, actor="t")
+        deadline = time.monotonic() + 20
+        status = http.get(f"/v1/log/pending/{entry_id}").json()
+        while not status["integrated"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = http.get(f"/v1/log/pending/{entry_id}").json()
+        assert status == {"id": entry_id, "integrated": True, "index": 0}
+        assert http.get("/checkpoint").text.split("\n")[1] == "1"
+
+
+def test_proofs_follow_the_log_as_it_grows(store: Store, server: LiveServer) -> None:
+    _grow(store, 3)
+    with server.client() as http:
+        assert (
+            http.get("/v1/log/proof/inclusion", params={"index": 2, "size": 3}).status_code == 200
+        )
+        assert (
+            http.get("/v1/log/proof/inclusion", params={"index": 4, "size": 5}).status_code == 404
+        )
+        _grow(store, 2)
+        with store.sessions() as session:
+            size = log.tree_size(session)
+            tree = merkle.MemoryTree(merkle.hash_leaf(x) for x in log.leaves(session, 0, size))
+        body = http.get("/v1/log/proof/inclusion", params={"index": 4, "size": 5}).json()
+        merkle.verify_inclusion(
+            tree.node(0, 4), 4, 5, [base64.b64decode(h) for h in body["proof"]], tree.root(5)
+        )
+        body = http.get("/v1/log/proof/consistency", params={"old": 3, "new": 5}).json()
+        merkle.verify_consistency(
+            3, 5, [base64.b64decode(h) for h in body["proof"]], tree.root(3), tree.root(5)
+        )

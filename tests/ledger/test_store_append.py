@@ -36,7 +36,7 @@ def test_appended_entry_commits_to_its_record_at_receipt_time(
     store: Store, clock: ManualClock
 ) -> None:
     clock.advance(timedelta(minutes=7))
-    record = {"serial": "H100-0042", "owner": "ACME", "flops": 9.89e14, "tags": ["a", None]}
+    record = {"serial": "H100-0042", "owner": "Zürich AG ✓", "flops": 9.89e14, "n": [1, 0.5, None]}
     with store.transaction() as session:
         entry_id = log.append(session, "chip.registered", record, actor="k1", v=2)
     with store.sessions() as session:

@@ -107,3 +107,30 @@ def test_a_different_origin_is_refused(tmp_path: Path, sqlite_url: str) -> None:
     moved = Settings(data_dir=settings.data_dir, database_url=sqlite_url, log_origin="other/log")
     with pytest.raises(StartupRefused, match="COMPUTEGOV_LOG_ORIGIN=localhost/computegov"):
         open_store(moved)
+
+
+def test_two_processes_starting_an_empty_database_at_once_agree_on_one_key(
+    tmp_path: Path, database_url: str
+) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from computegov.store import Settings, open_store;"
+        "s = open_store(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]));"
+        "print(s.verifier_key); s.close()"
+    )
+    data = tmp_path / "data"
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(data), database_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in starts]
+    assert [p.returncode for p in starts] == [0, 0, 0], [err for _, err in outputs]
+    keys = {out.decode().strip() for out, _ in outputs}
+    assert len(keys) == 1
+    assert keys == {_genesis_vkey(_settings(tmp_path, database_url))}

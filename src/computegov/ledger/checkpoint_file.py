@@ -8,6 +8,7 @@ the integrator's commit and its file write leaves; the file is then rewritten.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,14 @@ def write_checkpoint(path: Path, signed_note: str) -> None:
 
     Never replaces a newer checkpoint with an older one (two integrators racing).
     """
+    with _FILE_LOCK:
+        _replace_if_newer(path, signed_note)
+
+
+_FILE_LOCK = threading.Lock()
+
+
+def _replace_if_newer(path: Path, signed_note: str) -> None:
     current = read_checkpoint(path)
     if current is not None:
         try:
@@ -30,7 +39,7 @@ def write_checkpoint(path: Path, signed_note: str) -> None:
         except note.NoteError:
             pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "w", encoding="utf-8") as out:
         out.write(signed_note)
         out.flush()

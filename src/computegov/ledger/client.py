@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from computegov.errors import ComputegovError, InvalidInput
+from computegov.instants import to_wire
 from computegov.ledger import entries, merkle, note, tiles
 
 
@@ -206,7 +207,16 @@ def prove_entry(
     try:
         key = vkey or _get(http, "/v1/log/key").json()["verifier_key"]
         text, cp = fetch_checkpoint(http, note.parse_verifier_key(key))
-        served = _get(http, f"/v1/log/entries/{index}").json()
+        response = http.get(f"/v1/log/entries/{index}")
+        if response.status_code == 404:
+            detail = response.json().get("detail", "") if response.content else ""
+            raise InvalidInput(f"no entry {index} in this log: {detail}")
+        if response.status_code != 200:
+            raise Inconsistency(
+                f"GET /v1/log/entries/{index} answered {response.status_code}: "
+                f"{response.text[:300]}"
+            )
+        served = response.json()
         leaf = base64.b64decode(served["leaf"])
         leaf_hash = merkle.hash_leaf(leaf)
         if base64.b64decode(served["leaf_hash"]) != leaf_hash:
@@ -230,7 +240,7 @@ def prove_entry(
         "leaf_hash": _b64(leaf_hash),
         "id": parsed.id,
         "type": parsed.type,
-        "time": parsed.time,
+        "time": to_wire(parsed.time),
         "actor": parsed.actor,
         "key_pinned": vkey is not None,
         "included": True,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from computegov.ledger import merkle, note
 from computegov.store.clock import Clock
+from computegov.store.db import writer_engine
 from computegov.store.models import CheckpointRow, Genesis, LedgerEntry
 from computegov.store.settings import Settings
 from computegov.store.signer import Ed25519FileSigner, Signer
@@ -29,7 +30,7 @@ def ensure_genesis(
     """
     from computegov.store import StartupRefused
 
-    with engine.begin() as conn:
+    with writer_engine(engine).begin() as conn:
         row = conn.execute(sa.select(Genesis.origin, Genesis.verifier_key)).first()
         if row is None:
             if conn.execute(sa.select(sa.func.count()).select_from(LedgerEntry)).scalar_one():

@@ -49,6 +49,7 @@ def ledger_router(store: Store) -> APIRouter:
     """The ledger's routes over `store` (tiles and checkpoint at the root, JSON under /v1/log)."""
     router = APIRouter()
     nodes = log.stored_tile_nodes(store)
+    floor = log.SizeFloor()
 
     def serve(build: Callable[[Any], Response]) -> Response:
         try:
@@ -102,7 +103,9 @@ def ledger_router(store: Store) -> APIRouter:
         q = request.query_params
         return serve(
             lambda s: JSONResponse(
-                log.inclusion(s, _int("index", q.get("index")), _int("size", q.get("size")), nodes)
+                log.inclusion(
+                    s, _int("index", q.get("index")), _int("size", q.get("size")), nodes, floor
+                )
             )
         )
 
@@ -112,7 +115,9 @@ def ledger_router(store: Store) -> APIRouter:
         q = request.query_params
         return serve(
             lambda s: JSONResponse(
-                log.consistency(s, _int("old", q.get("old")), _int("new", q.get("new")), nodes)
+                log.consistency(
+                    s, _int("old", q.get("old")), _int("new", q.get("new")), nodes, floor
+                )
             )
         )
 

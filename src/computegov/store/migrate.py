@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from computegov.store.db import MIGRATION_LOCK, advisory_lock, is_sqlite
+from computegov.store.db import MIGRATION_LOCK, advisory_lock, is_sqlite, writer_engine
 from computegov.store.models import Base, load_all_models
 
 
@@ -26,8 +26,12 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision`, under a PostgreSQL advisory lock (one migrator)."""
-    with engine.connect() as conn, advisory_lock(conn, MIGRATION_LOCK):
+    """Apply migrations up to `revision`, one migrator at a time.
+
+    PostgreSQL: under an advisory lock. SQLite: in a transaction that takes the write lock at
+    BEGIN, so a second process starting at once reads the version only after the first is done.
+    """
+    with writer_engine(engine).connect() as conn, advisory_lock(conn, MIGRATION_LOCK):
         if not is_sqlite(conn):
             conn.commit()  # the lock is session-level; migrations run in their own txn
         command.upgrade(alembic_config(conn), revision)
