@@ -18,6 +18,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import rfc8785
@@ -40,8 +41,36 @@ def new_salt() -> bytes:
     return os.urandom(SALT_BYTES)
 
 
+_MAX_EXACT_INT = 2**53
+
+
+def _plain(value: Any) -> bool:
+    """True for JSON built only from ASCII-keyed objects, lists, strings, safe integers,
+    booleans and null: values whose RFC 8785 form equals Python's sorted compact JSON."""
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -_MAX_EXACT_INT < value < _MAX_EXACT_INT
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
+    return False
+
+
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 bytes of a JSON value; InvalidInput for what JSON cannot hold exactly."""
+    """RFC 8785 bytes of a JSON value; InvalidInput for what JSON cannot hold exactly.
+
+    Values without floats or non-ASCII keys take a fast path: for them RFC 8785 is exactly
+    Python's compact JSON with sorted keys (same string escapes, same integer form). Floats
+    and everything else go through the `rfc8785` package.
+    """
+    if _plain(value):
+        try:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 report it
+            pass
     try:
         return bytes(rfc8785.dumps(value))
     except rfc8785.CanonicalizationError as exc:
@@ -83,6 +112,10 @@ class Leaf:
 
     def to_bytes(self) -> bytes:
         """The leaf as logged: RFC 8785 JSON, at most MAX_LEAF_BYTES."""
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> bytes:
         data = canonical_json(
             {
                 "type": self.type,
