@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ledger_server import LiveServer
 
 from computegov.store import ManualClock, Settings, Store, open_store
+from live_server import LiveServer
 
 START = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
@@ -37,5 +37,7 @@ def store(settings: Settings, clock: ManualClock) -> Iterator[Store]:
 @pytest.fixture
 def server(store: Store) -> Iterator[LiveServer]:
     """The ledger served over real HTTP (integration is called by the test, not a loop)."""
-    with LiveServer(store) as live:
+    from computegov.ledger.http import ledger_app
+
+    with LiveServer(ledger_app(store, integrate_every=None)) as live:
         yield live

@@ -7,14 +7,15 @@ import json
 from pathlib import Path
 
 import sqlalchemy as sa
-from ledger_server import LiveServer
 from typer.testing import CliRunner
 
 from computegov.cli import app
 from computegov.ledger import log, merkle, note
+from computegov.ledger.http import ledger_app
 from computegov.ledger.integrator import integrate_all
 from computegov.store import Settings, Store, open_store
 from computegov.store.models import LedgerEntry, SequencedEntry
+from live_server import LiveServer
 
 runner = CliRunner()
 
@@ -153,7 +154,7 @@ def test_verify_full_detects_an_entry_rewritten_as_text_on_sqlite(
             )
             kinds = session.execute(sa.text("SELECT typeof(leaf) FROM ledger_entries")).scalars()
             assert list(kinds).count("text") == 1
-        with LiveServer(store) as server:
+        with LiveServer(ledger_app(store, integrate_every=None)) as server:
             code, _, err = _verify(server, store, "--full")
         assert code == 1
         assert "tile 0/0 does not match the entries: hash 2" in err

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
-from ledger_server import free_port
 
 from computegov.ledger import log, note
 from computegov.ledger.integrator import integrate_all
 from computegov.store import Settings, open_store
+from live_server import free_port
 
 
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:

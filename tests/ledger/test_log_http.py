@@ -5,11 +5,10 @@ from __future__ import annotations
 import base64
 import time
 
-from ledger_server import LiveServer
-
 from computegov.ledger import log, merkle, note, tiles
 from computegov.ledger.integrator import integrate_all
 from computegov.store import Store
+from live_server import LiveServer
 
 
 def _grow(store: Store, count: int) -> list[str]:
@@ -106,8 +105,7 @@ def test_bad_requests_get_problem_details(store: Store, server: LiveServer) -> N
 def test_served_app_integrates_in_the_background(store: Store) -> None:
     from computegov.ledger.http import ledger_app
 
-    live = LiveServer(store)
-    live.server.config.app = ledger_app(store, integrate_every=0.05)
+    live = LiveServer(ledger_app(store, integrate_every=0.05))
     with live, live.client() as http:
         with store.transaction() as session:
             entry_id = log.append(session, "test.entry", {"n": 1}, actor="t")

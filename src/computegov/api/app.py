@@ -9,9 +9,9 @@ from fastapi import FastAPI
 
 from computegov import __version__
 from computegov.api import ledger_reads, parties
-from computegov.api.problems import install_problem_handlers
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop
+from computegov.problems import install_problem_handlers
 from computegov.store import Store
 
 

@@ -12,29 +12,11 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from computegov.errors import InvalidInput, NotFound
+from computegov.errors import InvalidInput
 from computegov.ledger import log, tiles
+from computegov.problems import error_response, install_problem_handlers
 from computegov.store import Store
-
-PROBLEM_TYPE = "https://computegov.example/problems/"
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
-def problem(status: int, title: str, detail: str, kind: str) -> JSONResponse:
-    """An RFC 9457 problem-details response."""
-    return JSONResponse(
-        {"type": PROBLEM_TYPE + kind, "title": title, "status": status, "detail": detail},
-        status_code=status,
-        media_type=PROBLEM_MEDIA_TYPE,
-    )
-
-
-def _problem_for(exc: InvalidInput) -> JSONResponse:
-    if isinstance(exc, NotFound):
-        return problem(404, "Not found", str(exc), "not-found")
-    return problem(400, "Bad request", str(exc), "invalid-input")
 
 
 def _int(name: str, raw: str | None) -> int:
@@ -56,7 +38,7 @@ def ledger_router(store: Store) -> APIRouter:
             with store.sessions() as session:
                 return build(session)
         except InvalidInput as exc:
-            return _problem_for(exc)
+            return error_response(exc)
 
     @router.get("/checkpoint", tags=["ledger"])
     def checkpoint() -> Response:
@@ -127,14 +109,6 @@ def ledger_router(store: Store) -> APIRouter:
         return serve(lambda s: JSONResponse(log.pending_status(s, entry_id)))
 
     return router
-
-
-def install_problem_handlers(app: FastAPI) -> None:
-    """Make the app's own errors (unknown path, wrong method) problem documents too."""
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_problem(_request: Request, exc: StarletteHTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), "http")
 
 
 def ledger_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:

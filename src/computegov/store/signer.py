@@ -38,18 +38,18 @@ class Ed25519FileSigner:
         try:
             mode = path.stat().st_mode
         except FileNotFoundError:
-            raise KeyFileError(f"log key file {path} does not exist") from None
+            raise KeyFileError(f"key file {path} does not exist") from None
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise KeyFileError(
-                f"log key file {path} has mode {stat.S_IMODE(mode):04o}; it must be readable "
+                f"key file {path} has mode {stat.S_IMODE(mode):04o}; it must be readable "
                 f"by its owner only: chmod 600 {path}"
             )
         try:
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except ValueError as exc:
-            raise KeyFileError(f"log key file {path} is not a PEM private key: {exc}") from None
+            raise KeyFileError(f"key file {path} is not a PEM private key: {exc}") from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise KeyFileError(f"log key file {path} holds a {type(key).__name__}, not Ed25519")
+            raise KeyFileError(f"key file {path} holds a {type(key).__name__}, not Ed25519")
         return cls(key, path)
 
     @classmethod
@@ -65,7 +65,7 @@ class Ed25519FileSigner:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            raise KeyFileError(f"log key file {path} already exists; not overwriting it") from None
+            raise KeyFileError(f"key file {path} already exists; not overwriting it") from None
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
             out.flush()

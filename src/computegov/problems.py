@@ -1,8 +1,9 @@
-"""RFC 9457 problem details for every error the HTTP API returns.
+"""RFC 9457 problem details for every error computegov's HTTP servers return.
 
 Each error is `application/problem+json` with `type`, `title`, `status` and `detail`, plus
 members that say more (`reason`, `errors`, `fired`). Use cases raise the shared exceptions
-of `computegov.errors`; these handlers render them, and the framework's own errors too.
+of `computegov.errors`; these handlers render them, and the framework's own errors too. It
+sits beside `errors` so that the ledger's router and the registry API render alike.
 """
 
 from __future__ import annotations
