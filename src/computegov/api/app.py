@@ -8,25 +8,29 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import ledger_reads, parties
+from computegov.api import custody, ledger_reads, parties
 from computegov.api.problems import install_problem_handlers
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop
+from computegov.registry.custody_flags import FlagSweeper
 from computegov.store import Store
 
 
 def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
     """The whole registry over one store; the integrator runs while the app is up."""
     loop = IntegratorLoop(store, interval=integrate_every) if integrate_every else None
+    sweeper = FlagSweeper(store) if integrate_every else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if loop is not None:
+        if loop is not None and sweeper is not None:
             loop.start()
+            sweeper.start()
         try:
             yield
         finally:
-            if loop is not None:
+            if loop is not None and sweeper is not None:
+                sweeper.stop()
                 loop.stop()
 
     app = FastAPI(
@@ -40,4 +44,5 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)
+    app.include_router(custody.router)
     return app
