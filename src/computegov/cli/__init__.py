@@ -11,11 +11,13 @@ from computegov import __version__
 from computegov.cli import (
     chips,
     compute,
+    custody,
     db,
     export,
     keys,
     ledger,
     parties,
+    rules,
     screening,
     server,
     supply,
@@ -54,6 +56,10 @@ app.add_typer(parties.app, name="parties")
 app.add_typer(parties.tokens_app, name="tokens")
 app.add_typer(keys.app, name="keys")
 app.add_typer(screening.app, name="screening")
+app.add_typer(custody.sites_app, name="sites")
+app.add_typer(custody.licenses_app, name="licenses")
+app.add_typer(custody.transfers_app, name="transfers")
+app.add_typer(rules.app, name="rules")
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 
