@@ -162,3 +162,102 @@ class Cast:
         response = self.act(operator, "site.create", "/v1/sites", payload)
         assert response.status_code == 201, response.text
         return str(response.json()["site"]["id"])
+
+
+def add_site(world: World, operator_id: str, country: str) -> str:
+    """TEST SET-UP: a site row for any party (the generated access test needs them)."""
+    from computegov.registry.chip_models import Site
+
+    with world.store.transaction(write=True) as session:
+        site = Site(
+            id=new_id("sit"),
+            operator_id=operator_id,
+            name=f"site of {operator_id}",
+            country=country,
+            latitude=None,
+            longitude=None,
+            networking={},
+            created_at=world.clock.now(),
+            entry_id="test-setup",
+        )
+        session.add(site)
+        return site.id
+
+
+def add_license(
+    world: World, regulator_id: str, licensee_id: str, consignee_id: str, destination: str
+) -> str:
+    """TEST SET-UP: an export-license row (H100 SXM, 100 chips, one year)."""
+    from datetime import timedelta
+
+    from computegov.registry.chip_models import ExportLicense
+
+    now = world.clock.now()
+    with world.store.transaction(write=True) as session:
+        lic = ExportLicense(
+            id=new_id("lic"),
+            regulator_id=regulator_id,
+            licensee_id=licensee_id,
+            consignee_id=consignee_id,
+            destination=destination,
+            models=["H100 SXM"],
+            quantity=100,
+            used=0,
+            issued_at=now,
+            expires_at=now + timedelta(days=365),
+            entry_id="test-setup",
+        )
+        session.add(lic)
+        return lic.id
+
+
+def add_transfer(world: World, maker: Actor, sender_id: str, receiver_id: str, country: str) -> str:
+    """TEST SET-UP: a pending transfer of one chip (in transit) from sender to receiver."""
+    from computegov.registry.chip_models import Transfer, TransferChip
+
+    [chip] = add_chips(world, maker, "H100 SXM", 1, country=country)
+    with world.store.transaction(write=True) as session:
+        session.execute(
+            sa.update(Chip)
+            .where(Chip.id == chip)
+            .values(custodian_id=sender_id, status="in_transit")
+        )
+        transfer = Transfer(
+            id=new_id("trf"),
+            sender_id=sender_id,
+            receiver_id=receiver_id,
+            origin_country=country,
+            destination_country=country,
+            destination_site_id=None,
+            license_id=None,
+            status="pending",
+            chip_count=1,
+            regime={},
+            declared_at=world.clock.now(),
+            closed_at=None,
+            entry_id="test-setup",
+            closing_entry_id=None,
+        )
+        session.add(transfer)
+        session.flush()
+        session.add(TransferChip(transfer_id=transfer.id, chip_id=chip))
+        return transfer.id
+
+
+def add_flag(world: World, subject_id: str, country: str) -> str:
+    """TEST SET-UP: an open flag touching `country`."""
+    from computegov.registry.models import Flag
+
+    with world.store.transaction(write=True) as session:
+        flag = Flag(
+            id=new_id("flg"),
+            kind="unconfirmed_receipt",
+            subject_type="party",
+            subject_id=subject_id,
+            evidence={},
+            status="open",
+            countries=[country],
+            created_at=world.clock.now(),
+        )
+        session.add(flag)
+        return flag.id
