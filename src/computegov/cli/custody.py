@@ -65,6 +65,18 @@ def _networking(values: list[str]) -> dict[str, float]:
     return out
 
 
+def _one(record: dict[str, Any], entry_id: str | None) -> None:
+    """One record as a two-column table (ids in full), with the entry it was logged as."""
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v:g}" for k, v in sorted(value.items()))
+        return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+    rows = [(k, cell(v)) for k, v in record.items() if k not in ("regime", "chips", "entry_id")]
+    print_table(["field", "value"], [*rows, ("ledger entry", entry_id or "(dry run)")])
+
+
 SITE_COLUMNS = ["id", "name", "operator", "country", "lat", "lon", "networking", "chips"]
 
 
@@ -120,11 +132,7 @@ def create_site(
     if as_json:
         print_json(result)
     else:
-        print_table(
-            SITE_COLUMNS,
-            [_site_row(result["site"])],
-            title=f"entry {result.get('entry_id', '(dry run)')}",
-        )
+        _one(result["site"], result.get("entry_id"))
 
 
 @sites_app.command("list")
@@ -234,11 +242,7 @@ def issue_license(
     if as_json:
         print_json(result)
     else:
-        print_table(
-            LICENSE_COLUMNS,
-            [_license_row(result["license"])],
-            title=f"entry {result.get('entry_id', '(dry run)')}",
-        )
+        _one(result["license"], result.get("entry_id"))
 
 
 @licenses_app.command("list")
@@ -263,32 +267,19 @@ def list_licenses(
         )
 
 
-TRANSFER_COLUMNS = [
-    "id",
-    "status",
-    "sender",
-    "receiver",
-    "from",
-    "to",
-    "site",
-    "chips",
-    "license",
-    "declared",
-]
+TRANSFER_COLUMNS = ["id", "status", "sender", "receiver", "route", "chips", "license"]
 
 
 def _transfer_row(t: dict[str, Any]) -> tuple[Any, ...]:
+    route = f"{t['origin_country']}->{t['destination_country']}"
     return (
         t["id"],
         t["status"],
         t["sender_id"],
         t["receiver_id"],
-        t["origin_country"],
-        t["destination_country"],
-        t["destination_site_id"],
+        route,
         t["chip_count"],
         t["license_id"],
-        t["declared_at"],
     )
 
 
@@ -344,11 +335,7 @@ def declare(
     if as_json:
         print_json(result)
         return
-    print_table(
-        TRANSFER_COLUMNS,
-        [_transfer_row(result["transfer"])],
-        title=f"entry {result.get('entry_id', '(dry run)')}",
-    )
+    _one(result["transfer"], result.get("entry_id"))
     for flag in result.get("flags", []):
         typer.echo(f"flag raised: {flag['kind']} ({flag['id']})")
 
@@ -376,11 +363,7 @@ def _close(
     if as_json:
         print_json(result)
     else:
-        print_table(
-            TRANSFER_COLUMNS,
-            [_transfer_row(result["transfer"])],
-            title=f"entry {result.get('entry_id', '(dry run)')}",
-        )
+        _one(result["transfer"], result.get("entry_id"))
 
 
 @transfers_app.command("confirm")
