@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from computegov.catalog import get_chip, h100_equivalents
-from computegov.instants import to_wire
+from computegov.instants import as_utc, to_wire, utcnow
 from computegov.registry.chip_models import Chip
 from computegov.registry.custody import GONE
 from computegov.registry.models import Party
@@ -29,13 +29,15 @@ def impact(
     session: Session,
     *,
     rule: str | None = None,
-    on: datetime,
+    on: datetime | None = None,
     countries: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Groups of held chips with whether each would need a license where it is, and totals.
 
-    `countries` limits the chips to those located there (a regulator's jurisdiction).
+    `on` defaults to now; `countries` limits the chips to those located there (a
+    regulator's jurisdiction).
     """
+    on = as_utc(on) if on is not None else utcnow()
     if rule is not None:
         rule = get_instrument(rule).id
     query = (
