@@ -93,3 +93,22 @@ def test_unconfirmed_receipt_is_flagged_after_the_set_time(world: World) -> None
     assert sweep_flags(world.store) == []
     assert len(_flags(world, cast.us_reg, "unconfirmed_receipt")) == 1
     assert _flags(world, cast.cn_reg, "unconfirmed_receipt") == []
+
+
+def test_unlicensed_domestic_transfer_to_a_us_firm_with_a_chinese_parent_is_flagged(
+    world: World,
+) -> None:
+    cast = Cast(world)
+    us_sub = world.create(
+        world.admin, "cloud_provider", "Palo Alto GPU LLC", "US", parent_id=cast.cn_parent.id
+    )
+    chips = add_chips(world, cast.maker, "H100 SXM", 2)
+    # Within the US there is no export to license, so the transfer is allowed...
+    declared = cast.declare(cast.maker, chips, us_sub, "US")
+    assert declared.status_code == 201, declared.text
+    assert declared.json()["transfer"]["license_required"] is False
+    # ...and regulators are told where the buyer's parent sits.
+    [flag] = declared.json()["flags"]
+    assert flag["kind"] == "hq_in_licensed_destination"
+    assert flag["evidence"]["license_id"] is None
+    assert [p["hq_country"] for p in flag["evidence"]["parent_chain"]] == ["US", "CN"]

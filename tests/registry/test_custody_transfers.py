@@ -287,3 +287,24 @@ def test_dry_run_declares_nothing(world: World) -> None:
     response = world.post(cast.maker, "/v1/transfers", wire, params={"dry_run": "true"})
     assert response.status_code == 201 and response.json()["dry_run"] is True
     assert {c["status"] for c in chip_rows(world, chips).values()} == {"in_stock"}
+
+
+def test_a_retried_declaration_returns_the_first_result_and_draws_down_once(world: World) -> None:
+    cast = Cast(world)
+    chips = add_chips(world, cast.maker, "H100 SXM", 4)
+    lic = cast.license(cast.us_reg, cast.maker, cast.cn_cloud, "CN", ["H100"], 10).json()
+    body = {
+        "chips": chips,
+        "receiver_id": cast.cn_cloud.id,
+        "destination_country": "CN",
+        "license_id": lic["license"]["id"],
+    }
+    wire = world.envelope(cast.maker, "transfer.declare", body)
+    headers = {"Idempotency-Key": "declare-4-h100"}
+    first = world.post(cast.maker, "/v1/transfers", wire, headers=headers)
+    again = world.post(cast.maker, "/v1/transfers", wire, headers=headers)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    shown = world.get(cast.maker, f"/v1/licenses/{lic['license']['id']}").json()
+    assert shown["used"] == 4
+    assert world.get(cast.maker, "/v1/transfers").json()["total"] == 1
