@@ -2,42 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import ledger_reads, parties
+from computegov.api import custody, ledger_reads, parties
 from computegov.ledger.http import ledger_router
-from computegov.ledger.integrator import IntegratorLoop
+from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
+from computegov.registry.custody_flags import FlagSweeper
 from computegov.store import Store
 
 
 def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
-    """The whole registry over one store; the integrator runs while the app is up."""
-    loop = IntegratorLoop(store, interval=integrate_every) if integrate_every else None
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if loop is not None:
-            loop.start()
-        try:
-            yield
-        finally:
-            if loop is not None:
-                loop.stop()
-
+    """The whole registry over one store; the integrator and the flag sweeper run while the
+    app is up (tests pass `integrate_every=None` and drive both themselves)."""
+    workers: list[Worker] = []
+    if integrate_every:
+        workers = [IntegratorLoop(store, interval=integrate_every), FlagSweeper(store)]
     app = FastAPI(
         title="computegov registry",
         version=__version__,
         summary="A registry of AI chips over a tamper-evident ledger.",
-        lifespan=lifespan,
+        lifespan=running(*workers),
     )
     app.state.store = store
     install_problem_handlers(app)
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)
+    app.include_router(custody.router)
     return app

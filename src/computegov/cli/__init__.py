@@ -11,12 +11,14 @@ from computegov import __version__
 from computegov.cli import (
     chips,
     compute,
+    custody,
     db,
     envelopes,
     export,
     keys,
     ledger,
     parties,
+    rules,
     screening,
     server,
     supply,
@@ -56,6 +58,10 @@ app.add_typer(parties.tokens_app, name="tokens")
 app.add_typer(keys.app, name="keys")
 app.add_typer(screening.app, name="screening")
 app.add_typer(envelopes.app, name="envelope")
+app.add_typer(custody.sites_app, name="sites")
+app.add_typer(custody.licenses_app, name="licenses")
+app.add_typer(custody.transfers_app, name="transfers")
+app.add_typer(rules.app, name="rules")
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 

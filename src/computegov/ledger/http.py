@@ -113,24 +113,10 @@ def ledger_router(store: Store) -> APIRouter:
 
 def ledger_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
     """A server of the ledger alone (`computegov ledger serve`), integrating in the background."""
-    from collections.abc import AsyncIterator
-    from contextlib import asynccontextmanager
+    from computegov.ledger.integrator import IntegratorLoop, running
 
-    from computegov.ledger.integrator import IntegratorLoop
-
-    loop = IntegratorLoop(store, interval=integrate_every) if integrate_every else None
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if loop is not None:
-            loop.start()
-        try:
-            yield
-        finally:
-            if loop is not None:
-                loop.stop()
-
-    app = FastAPI(title="computegov ledger", lifespan=lifespan)
+    workers = [IntegratorLoop(store, interval=integrate_every)] if integrate_every else []
+    app = FastAPI(title="computegov ledger", lifespan=running(*workers))
     install_problem_handlers(app)
     app.include_router(ledger_router(store))
     return app

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -209,4 +212,36 @@ class IntegratorLoop:
                 self._wake.clear()
 
 
-__all__ = ["Integration", "IntegrationError", "IntegratorLoop", "integrate", "integrate_all"]
+class Worker(Protocol):
+    """A background loop with start() and stop(), like IntegratorLoop."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def running(*workers: Worker) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """A FastAPI lifespan that starts `workers` in order and stops them in reverse."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        for worker in workers:
+            worker.start()
+        try:
+            yield
+        finally:
+            for worker in reversed(workers):
+                worker.stop()
+
+    return lifespan
+
+
+__all__ = [
+    "Integration",
+    "IntegrationError",
+    "IntegratorLoop",
+    "Worker",
+    "integrate",
+    "integrate_all",
+    "running",
+]

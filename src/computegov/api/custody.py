@@ -1,0 +1,187 @@
+"""Routes for sites, export licenses, transfers and rule impact (mutations are signed)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from computegov.api.deps import (
+    DryRun,
+    IdempotencyKey,
+    SignedEnvelopeIn,
+    act,
+    bearer_token,
+    store_of,
+)
+from computegov.identity.access import Resource
+from computegov.instants import parse_instant
+from computegov.registry import impact as impacts
+from computegov.registry import licenses, sites, transfers
+from computegov.registry.actions import authorize
+from computegov.registry.custody import license_resource, page, transfer_resource
+from computegov.registry.reads import reader_session
+
+router = APIRouter(prefix="/v1", tags=["custody"])
+Token = Annotated[str | None, Depends(bearer_token)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def _mutation(path: str, type: str, handler: Any, status: int, doc: str) -> None:
+    def endpoint(
+        request: Request,
+        signed: SignedEnvelopeIn,
+        token: Token,
+        idempotency_key: IdempotencyKey = None,
+        dry_run: DryRun = False,
+    ) -> JSONResponse:
+        return act(
+            request,
+            signed,
+            type=type,
+            handler=handler,
+            token=token,
+            idempotency_key=idempotency_key,
+            dry_run=dry_run,
+        )
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = type.replace(".", "_")
+    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)
+
+
+_mutation(
+    "/sites", "site.create", sites.create_site, 201, "Declare a site you operate (`site.create`)."
+)
+_mutation(
+    "/sites/install",
+    "site.install",
+    sites.install_chips,
+    200,
+    "Install chips you hold at one of your sites, or move them there from another of your "
+    "sites in the same country (`site.install`).",
+)
+_mutation(
+    "/licenses",
+    "license.issue",
+    licenses.issue_license,
+    201,
+    "Issue an export license (`license.issue`): a regulator, for a licensee in its jurisdiction.",
+)
+_mutation(
+    "/transfers",
+    "transfer.declare",
+    transfers.declare_transfer,
+    201,
+    "Declare a transfer of chips you hold (`transfer.declare`). Refused (422) with a `reason` "
+    "when a check fails; where a license is required and none is cited, `fired` names each "
+    "instrument that fired.",
+)
+_mutation(
+    "/transfers/confirm",
+    "transfer.confirm",
+    transfers.confirm_transfer,
+    200,
+    "Confirm receipt of a pending transfer addressed to you (`transfer.confirm`).",
+)
+_mutation(
+    "/transfers/cancel",
+    "transfer.cancel",
+    transfers.cancel_transfer,
+    200,
+    "Cancel a pending transfer you declared (`transfer.cancel`).",
+)
+
+
+@router.get("/sites")
+def list_sites(
+    request: Request,
+    token: Token,
+    country: Annotated[str | None, Query(max_length=2)] = None,
+    operator: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Sites the caller may see (its own; a regulator's: in its jurisdiction), paginated."""
+    with reader_session(store_of(request), token, "site.read", "sites") as (session, reader):
+        rows = sites.visible_sites(session, reader, country=country)
+        if operator:
+            rows = [r for r in rows if r["operator_id"] == operator]
+        return page(rows, limit, offset)
+
+
+@router.get("/licenses")
+def list_licenses(
+    request: Request,
+    token: Token,
+    licensee: Annotated[str | None, Query(max_length=32)] = None,
+    destination: Annotated[str | None, Query(max_length=2)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Export licenses the caller may see: as licensee, consignee or issuer, or (regulators)
+    to a destination in its jurisdiction."""
+    with reader_session(store_of(request), token, "license.read", "licenses") as (session, reader):
+        rows = licenses.visible_licenses(
+            session, reader, licensee=licensee, destination=destination
+        )
+        return page(rows, limit, offset)
+
+
+@router.get("/licenses/{license_id}")
+def show_license(request: Request, license_id: str, token: Token) -> dict[str, Any]:
+    """One export license, with what is left of it."""
+    with reader_session(store_of(request), token, "license.read", license_id) as (session, reader):
+        lic = licenses.get_license(session, license_id)
+        authorize(session, reader, "license.read", license_resource(lic))
+        return licenses.license_dict(lic)
+
+
+@router.get("/transfers")
+def list_transfers(
+    request: Request,
+    token: Token,
+    status: Annotated[str | None, Query(pattern="^(pending|completed|cancelled)$")] = None,
+    role: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Transfers the caller may see, newest first; `role=incoming` shows those addressed to it."""
+    with reader_session(store_of(request), token, "transfer.read", "transfers") as (
+        session,
+        reader,
+    ):
+        rows = transfers.visible_transfers(session, reader, status=status, role=role)
+        return page(rows, limit, offset)
+
+
+@router.get("/transfers/{transfer_id}")
+def show_transfer(request: Request, transfer_id: str, token: Token) -> dict[str, Any]:
+    """One transfer with its chips and the regime evaluated at its receipt."""
+    with reader_session(store_of(request), token, "transfer.read", transfer_id) as (
+        session,
+        reader,
+    ):
+        transfer = transfers.get_transfer(session, transfer_id)
+        authorize(session, reader, "transfer.read", transfer_resource(transfer))
+        return transfers.transfer_dict(transfer, transfers.chips_of(session, transfer.id))
+
+
+@router.get("/impact")
+def rule_impact(
+    request: Request,
+    token: Token,
+    rule: Annotated[str | None, Query(max_length=64)] = None,
+    on: Annotated[str | None, Query(max_length=40, description="an instant; default now")] = None,
+) -> dict[str, Any]:
+    """Which chips now held would need a license where they are, under `rule` or the regime
+    at `on` (regulators: chips in their jurisdiction; the administrator: all)."""
+    store = store_of(request)
+    with reader_session(store, token, "impact.read", "impact") as (session, reader):
+        scope = frozenset(reader.jurisdiction or ())
+        authorize(session, reader, "impact.read", Resource(id="impact", countries=scope))
+        at = parse_instant(on) if on else store.clock.now()
+        countries = None if reader.role == "administrator" else scope
+        return impacts.impact(session, rule=rule, on=at, countries=countries)

@@ -1,0 +1,446 @@
+"""`computegov sites`, `computegov licenses` and `computegov transfers`: where chips are, the
+export licenses regulators issue, and changes of custody. Thin commands over `/v1`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from computegov.cli.connection import (
+    DEFAULT_URL,
+    DryRun,
+    IdempotencyKey,
+    KeyFile,
+    Token,
+    TokenFile,
+    Url,
+    connect,
+)
+from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.client import ApiError
+from computegov.errors import InvalidInput
+
+sites_app = typer.Typer(
+    help="Sites (data centres): declare, list, install chips.", no_args_is_help=True
+)
+licenses_app = typer.Typer(
+    help="Export licenses: issue (regulators) and list.", no_args_is_help=True
+)
+transfers_app = typer.Typer(
+    help="Transfers of custody: declare, confirm, cancel, list.", no_args_is_help=True
+)
+
+Chips = Annotated[list[str], typer.Argument(help="Chip ids (chp_...) or VENDOR/SERIAL.")]
+
+
+def chip_names(values: list[str]) -> list[Any]:
+    """Chip ids as they are; `VENDOR/SERIAL` as `{"vendor", "serial"}`."""
+    names: list[Any] = []
+    for value in values:
+        if value.startswith("chp_"):
+            names.append(value)
+        elif "/" in value:
+            vendor, serial = value.split("/", 1)
+            names.append({"vendor": vendor, "serial": serial})
+        else:
+            raise InvalidInput(
+                f"name a chip by its id (chp_...) or as VENDOR/SERIAL, not {value!r}"
+            )
+    return names
+
+
+def _networking(values: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for value in values:
+        key, sep, number = value.partition("=")
+        try:
+            out[key.strip()] = float(number)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise InvalidInput(
+                f"--network takes KEY=NUMBER (e.g. interconnect_gbit_s=3200), not {value!r}"
+            )
+    return out
+
+
+def _one(record: dict[str, Any], entry_id: str | None) -> None:
+    """One record as a two-column table (ids in full), with the entry it was logged as."""
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v:g}" for k, v in sorted(value.items()))
+        return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+    rows = [(k, cell(v)) for k, v in record.items() if k not in ("regime", "chips", "entry_id")]
+    print_table(["field", "value"], [*rows, ("ledger entry", entry_id or "(dry run)")])
+
+
+SITE_COLUMNS = ["id", "name", "operator", "country", "lat", "lon", "networking", "chips"]
+
+
+def _site_row(s: dict[str, Any]) -> tuple[Any, ...]:
+    net = ", ".join(f"{k}={v:g}" for k, v in sorted(s["networking"].items()))
+    return (
+        s["id"],
+        s["name"],
+        s["operator_id"],
+        s["country"],
+        s["latitude"],
+        s["longitude"],
+        net,
+        s.get("chips"),
+    )
+
+
+@sites_app.command("create")
+def create_site(
+    name: Annotated[str, typer.Option(help="The site's name.")],
+    country: Annotated[str, typer.Option(help="Where it is (ISO alpha-2).")],
+    latitude: Annotated[float | None, typer.Option("--lat", help="Latitude, -90..90.")] = None,
+    longitude: Annotated[float | None, typer.Option("--lon", help="Longitude, -180..180.")] = None,
+    network: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Declared networking KEY=NUMBER (interconnect_gbit_s, cluster_ops_per_s, "
+            "clusters, uplink_gbit_s); repeatable."
+        ),
+    ] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Declare a site you operate."""
+    body: dict[str, Any] = {
+        "name": name,
+        "country": country,
+        "networking": _networking(network or []),
+    }
+    if latitude is not None:
+        body["latitude"] = latitude
+    if longitude is not None:
+        body["longitude"] = longitude
+    with connect(url, token, token_file, key) as client:
+        result = client.act(
+            "site.create", "/v1/sites", body, dry_run=dry_run, idempotency_key=idempotency_key
+        )
+    if as_json:
+        print_json(result)
+    else:
+        _one(result["site"], result.get("entry_id"))
+
+
+@sites_app.command("list")
+def list_sites(
+    country: Annotated[str | None, typer.Option(help="Only sites in this country.")] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the sites you may see, with the chips installed at each."""
+    with connect(url, token, token_file) as client:
+        result = client.get("/v1/sites", country=country, limit=1000)
+    if as_json:
+        print_json(result)
+    else:
+        print_table(
+            SITE_COLUMNS, [_site_row(s) for s in result["items"]], title=f"{result['total']} sites"
+        )
+
+
+@sites_app.command("install")
+def install(
+    site: Annotated[str, typer.Argument(help="Your site's id (sit_...).")],
+    chips: Chips,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Install chips you hold at one of your sites (or move them there from another of yours)."""
+    body = {"site_id": site, "chips": chip_names(chips)}
+    with connect(url, token, token_file, key) as client:
+        result = client.act(
+            "site.install",
+            "/v1/sites/install",
+            body,
+            dry_run=dry_run,
+            idempotency_key=idempotency_key,
+        )
+    if as_json:
+        print_json(result)
+    else:
+        rows = [(c, "installed") for c in result["installed"]] + [
+            (c, "moved") for c in result["moved"]
+        ]
+        print_table(["chip", site], rows)
+
+
+LICENSE_COLUMNS = [
+    "id",
+    "licensee",
+    "consignee",
+    "destination",
+    "models",
+    "quantity",
+    "used",
+    "expires",
+]
+
+
+def _license_row(lic: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        lic["id"],
+        lic["licensee_id"],
+        lic["consignee_id"],
+        lic["destination"],
+        ", ".join(lic["models"]),
+        lic["quantity"],
+        lic["used"],
+        lic["expires_at"],
+    )
+
+
+@licenses_app.command("issue")
+def issue_license(
+    licensee: Annotated[str, typer.Option(help="The exporter the license authorizes (party id).")],
+    consignee: Annotated[str, typer.Option(help="The receiver (party id).")],
+    destination: Annotated[str, typer.Option(help="Destination country (ISO alpha-2).")],
+    model: Annotated[list[str], typer.Option(help="A catalog model; repeatable.")],
+    quantity: Annotated[int, typer.Option(help="How many chips in all.")],
+    expires: Annotated[str, typer.Option(help="Expiry instant (e.g. 2027-01-01).")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Issue an export license (a regulator, for a licensee within its jurisdiction)."""
+    body = {
+        "licensee_id": licensee,
+        "consignee_id": consignee,
+        "destination": destination,
+        "models": model,
+        "quantity": quantity,
+        "expires_at": expires,
+    }
+    with connect(url, token, token_file, key) as client:
+        result = client.act(
+            "license.issue", "/v1/licenses", body, dry_run=dry_run, idempotency_key=idempotency_key
+        )
+    if as_json:
+        print_json(result)
+    else:
+        _one(result["license"], result.get("entry_id"))
+
+
+@licenses_app.command("list")
+def list_licenses(
+    licensee: Annotated[str | None, typer.Option(help="Only this licensee's.")] = None,
+    destination: Annotated[str | None, typer.Option(help="Only to this country.")] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the export licenses you may see."""
+    with connect(url, token, token_file) as client:
+        result = client.get("/v1/licenses", licensee=licensee, destination=destination, limit=1000)
+    if as_json:
+        print_json(result)
+    else:
+        print_table(
+            LICENSE_COLUMNS,
+            [_license_row(x) for x in result["items"]],
+            title=f"{result['total']} licenses",
+        )
+
+
+TRANSFER_COLUMNS = ["id", "status", "sender", "receiver", "route", "chips", "license"]
+
+
+def _transfer_row(t: dict[str, Any]) -> tuple[Any, ...]:
+    route = f"{t['origin_country']}->{t['destination_country']}"
+    return (
+        t["id"],
+        t["status"],
+        t["sender_id"],
+        t["receiver_id"],
+        route,
+        t["chip_count"],
+        t["license_id"],
+    )
+
+
+def _report_fired(exc: ApiError) -> None:
+    for fired in exc.problem.get("fired", []):
+        typer.echo(
+            f"fired: {fired['rule']} ({fired['citation']}) on {fired.get('model')}: "
+            f"{fired['reason']}",
+            err=True,
+        )
+
+
+@transfers_app.command("declare")
+def declare(
+    chips: Chips,
+    to: Annotated[str, typer.Option("--to", help="The receiver (party id).")],
+    country: Annotated[str, typer.Option(help="Destination country (ISO alpha-2).")],
+    site: Annotated[str | None, typer.Option(help="The receiver's site there (sit_...).")] = None,
+    license_id: Annotated[
+        str | None, typer.Option("--license", help="The export license (lic_...) that covers it.")
+    ] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Declare a transfer of chips you hold. Refused with the reason (and, where a license is
+    required and none is cited, each instrument that fired)."""
+    body: dict[str, Any] = {
+        "chips": chip_names(chips),
+        "receiver_id": to,
+        "destination_country": country,
+    }
+    if site:
+        body["destination_site_id"] = site
+    if license_id:
+        body["license_id"] = license_id
+    with connect(url, token, token_file, key) as client:
+        try:
+            result = client.act(
+                "transfer.declare",
+                "/v1/transfers",
+                body,
+                dry_run=dry_run,
+                idempotency_key=idempotency_key,
+            )
+        except ApiError as exc:
+            _report_fired(exc)
+            raise
+    if as_json:
+        print_json(result)
+        return
+    _one(result["transfer"], result.get("entry_id"))
+    for flag in result.get("flags", []):
+        typer.echo(f"flag raised: {flag['kind']} ({flag['id']})")
+
+
+def _close(
+    action: str,
+    path: str,
+    transfer_id: str,
+    url: str,
+    token: str | None,
+    token_file: Any,
+    key: Any,
+    dry_run: bool,
+    idempotency_key: str | None,
+    as_json: bool,
+) -> None:
+    with connect(url, token, token_file, key) as client:
+        result = client.act(
+            action,
+            path,
+            {"transfer_id": transfer_id},
+            dry_run=dry_run,
+            idempotency_key=idempotency_key,
+        )
+    if as_json:
+        print_json(result)
+    else:
+        _one(result["transfer"], result.get("entry_id"))
+
+
+@transfers_app.command("confirm")
+def confirm(
+    transfer_id: Annotated[str, typer.Argument(help="The transfer (trf_...).")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Confirm receipt of a transfer addressed to you: the chips become yours."""
+    _close(
+        "transfer.confirm",
+        "/v1/transfers/confirm",
+        transfer_id,
+        url,
+        token,
+        token_file,
+        key,
+        dry_run,
+        idempotency_key,
+        as_json,
+    )
+
+
+@transfers_app.command("cancel")
+def cancel(
+    transfer_id: Annotated[str, typer.Argument(help="The transfer (trf_...).")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Cancel a pending transfer you declared: chips back, license quantity returned."""
+    _close(
+        "transfer.cancel",
+        "/v1/transfers/cancel",
+        transfer_id,
+        url,
+        token,
+        token_file,
+        key,
+        dry_run,
+        idempotency_key,
+        as_json,
+    )
+
+
+@transfers_app.command("list")
+def list_transfers(
+    incoming: Annotated[
+        bool, typer.Option("--incoming", help="Only those addressed to you.")
+    ] = False,
+    outgoing: Annotated[bool, typer.Option("--outgoing", help="Only those you declared.")] = False,
+    status: Annotated[str | None, typer.Option(help="pending, completed or cancelled.")] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the transfers you may see, newest first."""
+    if incoming and outgoing:
+        raise InvalidInput("give --incoming or --outgoing, not both")
+    role = "incoming" if incoming else "outgoing" if outgoing else None
+    with connect(url, token, token_file) as client:
+        result = client.get("/v1/transfers", role=role, status=status, limit=1000)
+    if as_json:
+        print_json(result)
+    else:
+        print_table(
+            TRANSFER_COLUMNS,
+            [_transfer_row(t) for t in result["items"]],
+            title=f"{result['total']} transfers",
+        )

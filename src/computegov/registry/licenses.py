@@ -1,0 +1,137 @@
+"""Export licenses: a regulator issues one; transfers cite it and draw it down.
+
+"Within its jurisdiction", as read here: the regulator's jurisdiction must include the
+licensee's country or its headquarters country, i.e. the exporter the license authorizes is
+one the regulator administers (the US regulator licenses exports by parties in or
+headquartered in the US). A license names licensee, consignee, destination, catalog models,
+a quantity of chips and an expiry after its issue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import Field, field_validator
+from sqlalchemy.orm import Session
+
+from computegov.countries import parse_country
+from computegov.errors import InvalidInput, NotFound
+from computegov.identity.access import Resource
+from computegov.instants import parse_instant, to_wire
+from computegov.registry.actions import ActionContext, ActionResult
+from computegov.registry.bodies import Body, parse_body
+from computegov.registry.chip_models import ExportLicense
+from computegov.registry.custody import canonical_model, license_resource, reader_filter
+from computegov.registry.models import Party
+from computegov.registry.parties import get_party, new_id
+
+MAX_LICENSE_QUANTITY = 10_000_000
+
+
+class LicenseIssue(Body):
+    licensee_id: str
+    consignee_id: str
+    destination: str
+    models: list[str] = Field(min_length=1, max_length=50)
+    quantity: int = Field(ge=1, le=MAX_LICENSE_QUANTITY)
+    expires_at: str
+
+    @field_validator("destination")
+    @classmethod
+    def _destination(cls, value: str) -> str:
+        return parse_country(value)
+
+    @field_validator("models")
+    @classmethod
+    def _models(cls, value: list[str]) -> list[str]:
+        return sorted({canonical_model(name) for name in value})
+
+
+def license_dict(lic: ExportLicense) -> dict[str, Any]:
+    """The API view of a license, with what is left of it."""
+    return {
+        "id": lic.id,
+        "regulator_id": lic.regulator_id,
+        "licensee_id": lic.licensee_id,
+        "consignee_id": lic.consignee_id,
+        "destination": lic.destination,
+        "models": list(lic.models),
+        "quantity": lic.quantity,
+        "used": lic.used,
+        "remaining": lic.quantity - lic.used,
+        "issued_at": to_wire(lic.issued_at),
+        "expires_at": to_wire(lic.expires_at),
+        "entry_id": lic.entry_id,
+    }
+
+
+def get_license(session: Session, license_id: str) -> ExportLicense:
+    """The license with this id, or NotFound."""
+    lic = session.get(ExportLicense, license_id)
+    if lic is None:
+        raise NotFound(f"no export license with id {license_id!r}")
+    return lic
+
+
+def _expiry(text: str, now: datetime) -> datetime:
+    at = parse_instant(text)
+    if at <= now:
+        raise InvalidInput(
+            f"expires_at {to_wire(at)} is not after the registry's time {to_wire(now)}; "
+            "give a later instant"
+        )
+    return at
+
+
+def issue_license(ctx: ActionContext) -> ActionResult:
+    """Issue an export license (a regulator, for a licensee within its jurisdiction)."""
+    body = parse_body(LicenseIssue, ctx.body)
+    licensee = get_party(ctx.session, body.licensee_id)
+    consignee = get_party(ctx.session, body.consignee_id)
+    exporter = {c for c in (licensee.country, licensee.hq_country) if c}
+    ctx.authorize(
+        "license.issue", Resource(owners=frozenset({licensee.id}), countries=frozenset(exporter))
+    )
+    if licensee.role in ("regulator", "administrator", "auditor"):
+        raise InvalidInput(f"{licensee.id} is a {licensee.role}; a licensee holds chips")
+    lic = ExportLicense(
+        id=new_id("lic"),
+        regulator_id=ctx.party.id,
+        licensee_id=licensee.id,
+        consignee_id=consignee.id,
+        destination=body.destination,
+        models=list(body.models),
+        quantity=body.quantity,
+        used=0,
+        issued_at=ctx.now,
+        expires_at=_expiry(body.expires_at, ctx.now),
+        entry_id="",
+    )
+    ctx.session.add(lic)
+    return ActionResult(
+        {"license": license_dict(lic)},
+        201,
+        [lic.id, licensee.id, consignee.id],
+        sorted(exporter | {body.destination}),
+        [lic],
+    )
+
+
+def visible_licenses(
+    session: Session,
+    reader: Party,
+    *,
+    licensee: str | None = None,
+    destination: str | None = None,
+) -> list[dict[str, Any]]:
+    """Licenses a reader may see: its own (licensee, consignee, issuer) and, for regulators,
+    those to destinations in their jurisdiction."""
+    allowed = reader_filter(session, reader, "license.read")
+    query = sa.select(ExportLicense).order_by(ExportLicense.issued_at, ExportLicense.id)
+    if licensee:
+        query = query.where(ExportLicense.licensee_id == licensee)
+    if destination:
+        query = query.where(ExportLicense.destination == parse_country(destination))
+    return [license_dict(lic) for lic in session.scalars(query) if allowed(license_resource(lic))]

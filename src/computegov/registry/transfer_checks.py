@@ -1,0 +1,166 @@
+"""The checks a transfer declaration runs, apart from custody: the receiver's screening, the
+regime at receipt time, the cited license, and the conditional updates that take the chips
+and draw the license down so that concurrent declarations cannot both win."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from computegov.catalog import get_chip
+from computegov.errors import Conflict, Refused
+from computegov.instants import to_wire
+from computegov.registry.actions import ActionContext
+from computegov.registry.chip_models import Chip, ExportLicense
+from computegov.registry.custody import canonical_model
+from computegov.registry.models import Flag, Party
+from computegov.rules import license_required
+
+
+def refuse_screened(session: Session, receiver: Party) -> None:
+    """Refuse (`screened_receiver`) a receiver with an open screening match, naming the entry."""
+    flag = session.scalars(
+        sa.select(Flag)
+        .where(
+            Flag.kind == "screening_match",
+            Flag.subject_id == receiver.id,
+            Flag.status == "open",
+        )
+        .limit(1)
+    ).first()
+    if flag is not None:
+        entry = (flag.evidence or {}).get("entry", {})
+        raise Refused(
+            f"receiver {receiver.id} ({receiver.legal_name}) matches the screening list entry "
+            f"{entry.get('name')!r} ({entry.get('source')}); transfers to it are refused",
+            reason="screened_receiver",
+            flag_id=flag.id,
+            entry=entry,
+        )
+
+
+def origin_of(chips: list[Chip]) -> str:
+    """The one country the chips are in (a transfer leaves from one country)."""
+    countries = {chip.country for chip in chips}
+    if len(countries) != 1:
+        raise Refused(
+            f"the chips are in {', '.join(sorted(countries))}: declare one transfer per origin "
+            "country",
+            reason="mixed_origin",
+        )
+    return countries.pop()
+
+
+def evaluate_regime(
+    ctx: ActionContext, models: Counter[str], destination: str, chain: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The regime at receipt time for each model moved; JSON-ready, stored on the transfer."""
+    hq = chain[-1]["hq_country"] if chain else None
+    per_model: dict[str, Any] = {}
+    for model, count in sorted(models.items()):
+        decision = license_required(
+            get_chip(model), destination, on=ctx.now, end_user_hq=hq, quantity=count
+        )
+        per_model[model] = {
+            "chips": count,
+            "license_required": decision.license_required,
+            "fired": [f.to_dict() for f in decision.fired],
+            "exceptions": [e.to_dict() for e in decision.exceptions],
+            "evaluated": list(decision.evaluated),
+            "notes": list(decision.notes),
+        }
+    return {
+        "on": to_wire(ctx.now),
+        "destination": destination,
+        "end_user_hq": hq,
+        "parent_chain": chain,
+        "license_required": any(m["license_required"] for m in per_model.values()),
+        "models": per_model,
+    }
+
+
+def check_license(
+    ctx: ActionContext, lic: ExportLicense, receiver: Party, destination: str, models: Counter[str]
+) -> None:
+    """Refuse unless `lic` covers this transfer: parties, destination, models, expiry, quantity."""
+
+    def mismatch(field: str, detail: str) -> Refused:
+        return Refused(
+            f"license {lic.id} does not cover this transfer: {detail}",
+            reason="license_mismatch",
+            field=field,
+        )
+
+    if lic.licensee_id != ctx.party.id:
+        raise mismatch("licensee", f"its licensee is {lic.licensee_id}, the sender {ctx.party.id}")
+    if lic.consignee_id != receiver.id:
+        raise mismatch(
+            "consignee", f"its consignee is {lic.consignee_id}, the receiver {receiver.id}"
+        )
+    if lic.destination != destination:
+        raise mismatch("destination", f"it is for {lic.destination}, the transfer to {destination}")
+    licensed = {canonical_model(m) for m in lic.models}
+    missing = sorted(set(models) - licensed)
+    if missing:
+        raise mismatch(
+            "models", f"it lists {', '.join(sorted(licensed))}, not {', '.join(missing)}"
+        )
+    if lic.expires_at <= ctx.now:
+        raise Refused(
+            f"license {lic.id} expired at {to_wire(lic.expires_at)}; the registry received this "
+            f"transfer at {to_wire(ctx.now)}",
+            reason="license_expired",
+        )
+    remaining = lic.quantity - lic.used
+    wanted = sum(models.values())
+    if remaining < wanted:
+        raise Refused(
+            f"license {lic.id} has {remaining} of {lic.quantity} chips left; this transfer "
+            f"moves {wanted}",
+            reason="license_exhausted",
+            remaining=remaining,
+        )
+
+
+def draw_down(ctx: ActionContext, lic: ExportLicense, n: int) -> None:
+    """used += n only while enough is left (a concurrent draw-down cannot overdraw)."""
+    done = ctx.session.execute(
+        sa.update(ExportLicense)
+        .where(ExportLicense.id == lic.id, ExportLicense.used + n <= ExportLicense.quantity)
+        .values(used=ExportLicense.used + n)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], done).rowcount != 1:
+        raise Refused(
+            f"license {lic.id} was drawn down meanwhile; too little is left",
+            reason="license_exhausted",
+        )
+    ctx.session.refresh(lic)
+
+
+def take_chips(ctx: ActionContext, chips: list[Chip]) -> None:
+    """Move the chips to in_transit iff each is still held by the declarer in the status read."""
+    by_status: dict[str, list[str]] = defaultdict(list)
+    for chip in chips:
+        by_status[chip.status].append(chip.id)
+    moved = 0
+    for status, ids in by_status.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            result = ctx.session.execute(
+                sa.update(Chip)
+                .where(Chip.id.in_(chunk), Chip.custodian_id == ctx.party.id, Chip.status == status)
+                .values(status="in_transit")
+                .execution_options(synchronize_session=False)
+            )
+            moved += cast(CursorResult[Any], result).rowcount
+    if moved != len(chips):
+        raise Conflict(
+            f"{len(chips) - moved} of the chips changed meanwhile (another transfer took them); "
+            "nothing was declared",
+            reason="concurrent_transfer",
+        )

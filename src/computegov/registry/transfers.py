@@ -1,0 +1,353 @@
+"""Transfers of custody: declared by the custodian, confirmed by the receiver, or cancelled.
+
+A declaration is checked at the server's receipt time (`ctx.now`) against the export regime:
+for every model moved, `rules.license_required(model, destination, end_user_hq=<the
+receiver's ultimate parent's headquarters>, quantity=n)`. Every transfer is evaluated, also
+one within a country: the rules module then still applies its headquarters test (a 3A090
+chip handed over inside Germany to a firm whose parent sits in China fires bis-2023-10, as
+an in-country transfer of an EAR item does), and itself answers that a shipment within the
+United States is no export. Where a license is required, the transfer must cite one that
+covers it; the license is drawn down at declaration and given back on cancellation.
+
+Two declarations of one chip at once: the chips move to `in_transit` by a conditional
+UPDATE (held by the declarer, in their read status) whose row count must equal the number
+of chips, so exactly one wins under PostgreSQL's READ COMMITTED and SQLite's single writer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import field_validator
+from sqlalchemy.orm import Session
+
+from computegov.countries import parse_country
+from computegov.errors import NotFound, Refused
+from computegov.identity.access import Resource
+from computegov.instants import to_wire
+from computegov.registry.actions import ActionContext, ActionResult
+from computegov.registry.bodies import Body, parse_body
+from computegov.registry.chip_models import Chip, ExportLicense, Transfer, TransferChip
+from computegov.registry.custody import (
+    ChipList,
+    add_events,
+    canonical_model,
+    check_movable,
+    chip_list_field,
+    reader_filter,
+    resolve_chips,
+    transfer_resource,
+)
+from computegov.registry.custody_flags import flag_hq_in_licensed_destination, parent_chain
+from computegov.registry.licenses import get_license
+from computegov.registry.models import Party
+from computegov.registry.parties import get_party, new_id
+from computegov.registry.sites import get_site
+from computegov.registry.transfer_checks import (
+    check_license,
+    draw_down,
+    evaluate_regime,
+    origin_of,
+    refuse_screened,
+    take_chips,
+)
+
+
+class TransferDeclare(Body):
+    chips: ChipList = chip_list_field()
+    receiver_id: str
+    destination_country: str
+    destination_site_id: str | None = None
+    license_id: str | None = None
+
+    @field_validator("destination_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return parse_country(value)
+
+
+class TransferClose(Body):
+    transfer_id: str
+
+
+def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[str, Any]:
+    """The API view of a transfer (flat; `chips` only where asked for)."""
+    data: dict[str, Any] = {
+        "id": transfer.id,
+        "status": transfer.status,
+        "sender_id": transfer.sender_id,
+        "receiver_id": transfer.receiver_id,
+        "origin_country": transfer.origin_country,
+        "destination_country": transfer.destination_country,
+        "destination_site_id": transfer.destination_site_id,
+        "license_id": transfer.license_id,
+        "chip_count": transfer.chip_count,
+        "license_required": bool((transfer.regime or {}).get("license_required")),
+        "declared_at": to_wire(transfer.declared_at),
+        "closed_at": to_wire(transfer.closed_at) if transfer.closed_at else None,
+        "entry_id": transfer.entry_id,
+        "closing_entry_id": transfer.closing_entry_id,
+    }
+    if chips is not None:
+        data["chips"] = chips
+        data["regime"] = transfer.regime
+    return data
+
+
+def declare_transfer(ctx: ActionContext) -> ActionResult:
+    """Declare a transfer of chips the acting party holds (see the module doc for checks)."""
+    body = parse_body(TransferDeclare, ctx.body)
+    destination = body.destination_country
+    ctx.authorize(
+        "transfer.declare",
+        Resource(owners=frozenset({ctx.party.id}), countries=frozenset({destination})),
+    )
+    chips = resolve_chips(ctx.session, body.chips)
+    for chip in chips:
+        check_movable(chip, ctx.party.id)
+    origin = origin_of(chips)
+    try:
+        receiver = get_party(ctx.session, body.receiver_id)
+    except NotFound:
+        raise Refused(
+            f"no party {body.receiver_id!r} to receive the chips", reason="unknown_receiver"
+        ) from None
+    if receiver.role in ("regulator", "administrator", "auditor"):
+        raise Refused(
+            f"{receiver.id} is a {receiver.role}; it does not hold chips", reason="bad_receiver"
+        )
+    refuse_screened(ctx.session, receiver)
+    if body.destination_site_id is not None:
+        site = get_site(ctx.session, body.destination_site_id)
+        if site.operator_id != receiver.id or site.country != destination:
+            raise Refused(
+                f"site {site.id} is operated by {site.operator_id} in {site.country}; the "
+                f"destination site must be the receiver's ({receiver.id}) in {destination}",
+                reason="site_mismatch",
+            )
+    models = Counter(canonical_model(chip.model) for chip in chips)
+    chain = parent_chain(ctx.session, receiver)
+    regime = evaluate_regime(ctx, models, destination, chain)
+    lic = None
+    if body.license_id is not None:
+        try:
+            lic = get_license(ctx.session, body.license_id)
+        except NotFound:
+            raise Refused(
+                f"no export license {body.license_id!r}", reason="unknown_license"
+            ) from None
+        check_license(ctx, lic, receiver, destination, models)
+    elif regime["license_required"]:
+        fired = [{"model": model, **f} for model, m in regime["models"].items() for f in m["fired"]]
+        rules = sorted({f["rule"] for f in fired})
+        raise Refused(
+            f"a license is required to transfer {', '.join(sorted(models))} to {destination} "
+            f"(receiver's ultimate parent headquartered in {regime['end_user_hq']}) under "
+            f"{', '.join(rules)}; cite an export license that covers it",
+            reason="license_required",
+            fired=fired,
+            exceptions=[e for m in regime["models"].values() for e in m["exceptions"]],
+        )
+    take_chips(ctx, chips)
+    if lic is not None:
+        draw_down(ctx, lic, len(chips))
+    transfer = Transfer(
+        id=new_id("trf"),
+        sender_id=ctx.party.id,
+        receiver_id=receiver.id,
+        origin_country=origin,
+        destination_country=destination,
+        destination_site_id=body.destination_site_id,
+        license_id=lic.id if lic else None,
+        status="pending",
+        chip_count=len(chips),
+        regime=regime,
+        declared_at=ctx.now,
+        closed_at=None,
+        entry_id="",
+        closing_entry_id=None,
+    )
+    ctx.session.add(transfer)
+    ctx.session.flush()
+    ctx.session.add_all(TransferChip(transfer_id=transfer.id, chip_id=c.id) for c in chips)
+    events = add_events(
+        ctx.session,
+        chips,
+        "transfer_declared",
+        ctx.party.id,
+        ctx.now,
+        {"transfer_id": transfer.id, "receiver_id": receiver.id, "destination": destination},
+        {c.id: {"previous_status": c.status} for c in chips},
+    )
+    flags = flag_hq_in_licensed_destination(ctx, transfer, models, chain)
+    return ActionResult(
+        {"transfer": transfer_dict(transfer, [c.id for c in chips]), "flags": flags},
+        201,
+        [transfer.id, receiver.id, *(c.id for c in chips)],
+        sorted({origin, destination}),
+        [transfer, *events],
+    )
+
+
+def get_transfer(session: Session, transfer_id: str) -> Transfer:
+    """The transfer with this id, or NotFound."""
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound(f"no transfer with id {transfer_id!r}")
+    return transfer
+
+
+def chips_of(session: Session, transfer_id: str) -> list[str]:
+    """The ids of the chips a transfer moves."""
+    return list(
+        session.scalars(
+            sa.select(TransferChip.chip_id)
+            .where(TransferChip.transfer_id == transfer_id)
+            .order_by(TransferChip.chip_id)
+        )
+    )
+
+
+def _pending(ctx: ActionContext, action: str, party_field: str) -> Transfer:
+    body = parse_body(TransferClose, ctx.body)
+    transfer = get_transfer(ctx.session, body.transfer_id)
+    ctx.authorize(action, transfer_resource(transfer))
+    who = getattr(transfer, party_field)
+    if who != ctx.party.id:
+        role = party_field.removesuffix("_id")
+        raise Refused(
+            f"only the transfer's {role} ({who}) may {action.split('.')[1]} it",
+            reason=f"not_{role}",
+        )
+    if transfer.status != "pending":
+        raise Refused(
+            f"transfer {transfer.id} is {transfer.status}, not pending", reason="not_pending"
+        )
+    return transfer
+
+
+class _ClosingStamp:
+    """Takes the closing entry's id from `perform` and keeps it on the transfer."""
+
+    def __init__(self, transfer: Transfer) -> None:
+        self.transfer = transfer
+
+    @property
+    def entry_id(self) -> str | None:
+        return self.transfer.closing_entry_id
+
+    @entry_id.setter
+    def entry_id(self, value: str) -> None:
+        self.transfer.closing_entry_id = value
+
+
+def _close(
+    ctx: ActionContext,
+    transfer: Transfer,
+    status: str,
+    kind: str,
+    chips: list[Chip],
+    events_details: dict[str, Any],
+) -> ActionResult:
+    transfer.status = status
+    transfer.closed_at = ctx.now
+    events = add_events(
+        ctx.session,
+        chips,
+        kind,
+        ctx.party.id,
+        ctx.now,
+        {"transfer_id": transfer.id, **events_details},
+    )
+    return ActionResult(
+        {"transfer": transfer_dict(transfer, [c.id for c in chips])},
+        200,
+        [transfer.id, transfer.sender_id, transfer.receiver_id, *(c.id for c in chips)],
+        sorted({transfer.origin_country, transfer.destination_country}),
+        [_ClosingStamp(transfer), *events],
+    )
+
+
+def _transfer_chips(session: Session, transfer: Transfer) -> list[Chip]:
+    return list(
+        session.scalars(
+            sa.select(Chip)
+            .join(TransferChip, TransferChip.chip_id == Chip.id)
+            .where(TransferChip.transfer_id == transfer.id)
+            .order_by(Chip.id)
+        )
+    )
+
+
+def confirm_transfer(ctx: ActionContext) -> ActionResult:
+    """The receiver confirms receipt: the chips are its, where the transfer said."""
+    transfer = _pending(ctx, "transfer.confirm", "receiver_id")
+    chips = _transfer_chips(ctx.session, transfer)
+    for chip in chips:
+        chip.custodian_id = transfer.receiver_id
+        chip.country = transfer.destination_country
+        chip.site_id = transfer.destination_site_id
+        chip.status = "installed" if transfer.destination_site_id else "in_stock"
+    return _close(
+        ctx,
+        transfer,
+        "completed",
+        "transfer_completed",
+        chips,
+        {
+            "from": transfer.sender_id,
+            "country": transfer.destination_country,
+            "site_id": transfer.destination_site_id,
+        },
+    )
+
+
+def cancel_transfer(ctx: ActionContext) -> ActionResult:
+    """The sender cancels a pending transfer: chips back as they were, license given back."""
+    transfer = _pending(ctx, "transfer.cancel", "sender_id")
+    chips = _transfer_chips(ctx.session, transfer)
+    from computegov.registry.chip_models import CustodyEvent
+
+    previous = dict(
+        (event.chip_id, (event.details or {}).get("previous_status", "in_stock"))
+        for event in ctx.session.scalars(
+            sa.select(CustodyEvent)
+            .where(
+                CustodyEvent.kind == "transfer_declared",
+                CustodyEvent.chip_id.in_([c.id for c in chips]),
+            )
+            .order_by(CustodyEvent.id)
+        )
+        if (event.details or {}).get("transfer_id") == transfer.id
+    )
+    for chip in chips:
+        chip.status = previous.get(chip.id, "in_stock")
+    if transfer.license_id is not None:
+        ctx.session.execute(
+            sa.update(ExportLicense)
+            .where(ExportLicense.id == transfer.license_id)
+            .values(used=ExportLicense.used - transfer.chip_count)
+            .execution_options(synchronize_session=False)
+        )
+    return _close(ctx, transfer, "cancelled", "transfer_cancelled", chips, {})
+
+
+def visible_transfers(
+    session: Session,
+    reader: Party,
+    *,
+    status: str | None = None,
+    role: str | None = None,
+) -> list[dict[str, Any]]:
+    """Transfers a reader may see, newest first; `role` incoming/outgoing is from its side."""
+    allowed = reader_filter(session, reader, "transfer.read")
+    query = sa.select(Transfer).order_by(Transfer.declared_at.desc(), Transfer.id)
+    if status:
+        query = query.where(Transfer.status == status)
+    if role == "incoming":
+        query = query.where(Transfer.receiver_id == reader.id)
+    elif role == "outgoing":
+        query = query.where(Transfer.sender_id == reader.id)
+    return [transfer_dict(t) for t in session.scalars(query) if allowed(transfer_resource(t))]
