@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import ledger_reads, parties
+from computegov.api import ledger_reads, parties, stats
 from computegov.api.problems import install_problem_handlers
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop
 from computegov.store import Store
+from computegov.web import pages
 
 
 def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
@@ -40,4 +41,6 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)
+    app.include_router(stats.router)
+    app.include_router(pages.router)
     return app
