@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from computegov.identity.keys import key_id
 from computegov.ledger import log
@@ -43,6 +45,67 @@ class Fixture:
     flag_id: str = ""
 
 
+def add_manifest(session: Session, maker: Actor, now: datetime) -> Manifest:
+    """A manifest row for `maker`'s chips (its root and signature are placeholders)."""
+    row = Manifest(
+        id=new_id("man"),
+        manufacturer_id=maker.id,
+        sha256=hashlib.sha256(maker.id.encode()).hexdigest(),
+        root=bytes(32),
+        size=0,
+        key_id=key_id(maker.signer.public_key_bytes()),
+        signature=bytes(64),
+        created_at=now,
+        entry_id=log.append(session, "test.manifest", {"maker": maker.id}, maker.id),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_chip(
+    session: Session,
+    manifest: Manifest,
+    serial: int,
+    custodian_id: str,
+    model: str,
+    country: str,
+    status: str,
+    at: datetime,
+) -> Chip:
+    """A chip row with its `registered` custody event, both on one real ledger entry."""
+    entry = log.append(session, "test.chip", {"serial": serial}, manifest.manufacturer_id)
+    chip = Chip(
+        id=new_id("chp"),
+        vendor="NVIDIA",
+        serial=f"SN{serial:04d}",
+        model=model,
+        manufactured_on=date(2025, 6, 1),
+        fab="TSMC Fab 18",
+        manufacturer_id=manifest.manufacturer_id,
+        custodian_id=custodian_id,
+        country=country,
+        status=status,
+        manifest_id=manifest.id,
+        manifest_index=serial,
+        registered_at=at,
+        entry_id=entry,
+    )
+    session.add(chip)
+    session.flush()
+    session.add(
+        CustodyEvent(
+            chip_id=chip.id,
+            kind="registered",
+            at=at,
+            party_id=manifest.manufacturer_id,
+            details={"model": model},
+            entry_id=entry,
+        )
+    )
+    return chip
+
+
 def build(world: World) -> Fixture:
     """Create the parties over the API, then insert the chips and their history as rows."""
     fx = Fixture(
@@ -59,24 +122,8 @@ def build(world: World) -> Fixture:
     )
     now = world.clock.now()
     with world.store.transaction(write=True) as session:
-
-        def manifest(maker: Actor) -> Manifest:
-            row = Manifest(
-                id=new_id("man"),
-                manufacturer_id=maker.id,
-                sha256=hashlib.sha256(maker.id.encode()).hexdigest(),
-                root=bytes(32),
-                size=0,
-                key_id=key_id(maker.signer.public_key_bytes()),
-                signature=bytes(64),
-                created_at=now,
-                entry_id=log.append(session, "test.manifest", {"maker": maker.id}, maker.id),
-            )
-            session.add(row)
-            session.flush()
-            return row
-
-        made = {fx.maker.id: manifest(fx.maker), fx.maker2.id: manifest(fx.maker2)}
+        made = {fx.maker.id: add_manifest(session, fx.maker, now)}
+        made[fx.maker2.id] = add_manifest(session, fx.maker2, now)
         serial = 0
 
         def chips(
@@ -85,34 +132,15 @@ def build(world: World) -> Fixture:
             nonlocal serial
             for _ in range(n):
                 serial += 1
-                entry = log.append(session, "test.chip", {"serial": serial}, maker.id)
-                chip = Chip(
-                    id=new_id("chp"),
-                    vendor="NVIDIA",
-                    serial=f"SN{serial:04d}",
-                    model=model,
-                    manufactured_on=date(2025, 6, 1),
-                    fab="TSMC Fab 18",
-                    manufacturer_id=maker.id,
-                    custodian_id=custodian.id,
-                    country=country,
-                    status=status,
-                    manifest_id=made[maker.id].id,
-                    manifest_index=serial,
-                    registered_at=now + timedelta(seconds=serial),
-                    entry_id=entry,
-                )
-                session.add(chip)
-                session.flush()
-                session.add(
-                    CustodyEvent(
-                        chip_id=chip.id,
-                        kind="registered",
-                        at=chip.registered_at,
-                        party_id=maker.id,
-                        details={"model": model},
-                        entry_id=entry,
-                    )
+                chip = add_chip(
+                    session,
+                    made[maker.id],
+                    serial,
+                    custodian.id,
+                    model,
+                    country,
+                    status,
+                    now + timedelta(seconds=serial),
                 )
                 fx.chips.setdefault(name, []).append(chip.id)
 

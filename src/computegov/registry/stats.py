@@ -76,6 +76,16 @@ def party_names(session: Session, ids: set[str]) -> dict[str, str]:
     return {row.id: row.legal_name for row in session.execute(query)}
 
 
+def _with_party_name(item: dict[str, Any], name: str | None) -> dict[str, Any]:
+    """The item with `party_name` right after `party`, for readable CSV columns."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        out[key] = value
+        if key == "party":
+            out["party_name"] = name
+    return out
+
+
 def _add(total: float | None, count: int, each: float | None) -> float | None:
     """Sum H100e; unknown (None) for a model the catalog cannot rate stays unknown."""
     if total is None or each is None:
@@ -112,6 +122,5 @@ def chip_stats(session: Session, reader: Party, by: Sequence[str]) -> ChipStats:
     items = [groups[key] for key in sorted(groups, key=lambda k: tuple(str(v) for v in k))]
     if "party" in dims:
         names = party_names(session, {item["party"] for item in items})
-        for item in items:
-            item["party_name"] = names.get(item["party"])
+        items = [_with_party_name(item, names.get(item["party"])) for item in items]
     return ChipStats(dims, items, chips, h100e if chips else 0.0)
