@@ -1,7 +1,7 @@
-"""Access for the reading interfaces, generated from the matrix: for every role, a chip of its
-own, one in a regulator's jurisdiction and a foreign one; `stats.read` counts exactly the
-chips the matrix allows, and the chip page (`chip.read`) shows exactly those it allows and
-refuses the others with 403. (SQLite only: the matrix is engine-free.)"""
+"""Access for the reading interfaces, generated from the matrix: for every role, a chip it
+holds, one it made, one in a regulator's jurisdiction and a foreign one; `stats.read` counts
+exactly the chips the matrix allows, and the chip page (`chip.read`) shows exactly those it
+allows and refuses the others with 403. (SQLite only: the matrix is engine-free.)"""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from computegov.web.pages import COOKIE
 from conftest import Actor, World
 
 MATRIX = default_matrix()
-#: Where each kind of chip is: the acting regulator's jurisdiction is NL.
-PLACES = {"own": "DE", "jurisdiction": "NL", "foreign": "JP"}
+#: Where each kind of chip is: the acting regulator's jurisdiction is NL. "own" is held by the
+#: acting party, "made" was made by it (its manifest) and is held by another.
+PLACES = {"own": "DE", "made": "BR", "jurisdiction": "NL", "foreign": "JP"}
 
 
 @pytest.fixture
@@ -48,10 +49,11 @@ def test_stats_and_chip_pages_follow_the_matrix(world: World, role: str) -> None
     now = world.clock.now()
     with world.store.transaction(write=True) as session:
         manifest = web_setup.add_manifest(session, maker, now)
+        own_manifest = web_setup.add_manifest(session, actor, now)
         chips = {
             kind: web_setup.add_chip(
                 session,
-                manifest,
+                own_manifest if kind == "made" else manifest,
                 serial,
                 actor.id if kind == "own" else holder.id,
                 "H100 SXM",
