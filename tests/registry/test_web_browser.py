@@ -70,6 +70,7 @@ def test_log_in_see_the_overview_and_follow_a_chip_to_its_history(
     page.wait_for_url("**/chips?country=NL&status=installed")
     links = page.get_by_role("link", name="NVIDIA SN")
     assert links.count() == 2
+    page.screenshot(path=str(tmp_path / "chips.png"), full_page=True)
     page.goto(world.server.url + f"/chips/{fx.chips['cloud'][-1]}")
     assert page.get_by_role("heading", name="Chain of custody").is_visible()
     steps = page.locator("ol.history > li")

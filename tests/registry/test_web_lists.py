@@ -60,6 +60,15 @@ def test_csv_of_each_list_matches_its_json_items(world: World, path: str) -> Non
     assert by_accept.text == by_query.text
 
 
+def test_json_stays_the_answer_when_the_client_prefers_it(world: World) -> None:
+    prefers_json = {"Accept": "application/json, text/csv;q=0.5"}
+    response = world.get(world.admin, "/v1/parties", headers=prefers_json)
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["total"] == 1
+    forced = world.get(world.admin, "/v1/parties?format=json", headers={"Accept": "text/csv"})
+    assert forced.headers["content-type"].startswith("application/json")
+
+
 def test_nested_values_are_json_in_csv_cells(world: World) -> None:
     fx = web_setup.build(world)
     text = world.get(world.admin, "/v1/flags?format=csv").text
