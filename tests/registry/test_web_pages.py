@@ -4,6 +4,7 @@ indexes and working proof links."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import httpx
@@ -108,6 +109,27 @@ def test_chip_page_shows_the_chain_of_custody_with_ledger_indexes(world: World) 
             proof = http.get(link.replace("&amp;", "&"))
             assert proof.status_code == 200
             assert proof.json()["index"] == int(index)
+
+
+def test_a_step_opens_its_record_for_those_allowed(world: World) -> None:
+    fx = web_setup.build(world)
+    chip = fx.chips["cloud"][0]
+    with _browser(world, fx.cloud) as http:
+        page = http.get(f"/chips/{chip}")
+        (entry,) = re.findall(r'href="/openings/([0-9a-f-]+)"', page.text)
+        shown = http.get(f"/openings/{entry}")
+        assert shown.status_code == 200
+        assert "computegov ledger prove --index" in _text(shown.text)
+        saved = http.get(f"/openings/{entry}?format=json")
+        assert f'filename="opening-{entry}.json"' in saved.headers["content-disposition"]
+        opening = saved.json()
+        assert opening["id"] == entry
+        assert opening["record"]["countries"] == ["NL"]
+        assert len(base64.b64decode(opening["salt"])) >= 16
+    with _browser(world, fx.dev) as http:
+        assert http.get(f"/openings/{entry}").status_code == 403
+    with _browser(world) as http:
+        assert http.get(f"/openings/{entry}").status_code == 303
 
 
 def test_chips_list_links_to_chip_pages_and_filters(world: World) -> None:

@@ -4,7 +4,8 @@ Parties are created through the real signed-action API (`world.create`); chips, 
 transfers, custody events and flags are inserted as ORM rows straight into the test's store
 (the chip-registration and transfer use cases are built on other branches). Every custody
 event still points at a real ledger entry appended with `log.append` and integrated, so the
-pages show real indexes and inclusion proofs.
+pages show real indexes and inclusion proofs; their records name `subjects` and `countries`
+as `registry.actions.perform` writes them, so openings are authorized as in production.
 
 The fixture, by custodian (manufacturer in brackets):
   maker   (maker)   US  3 x H100 SXM in_stock
@@ -74,7 +75,12 @@ def add_chip(
     at: datetime,
 ) -> Chip:
     """A chip row with its `registered` custody event, both on one real ledger entry."""
-    entry = log.append(session, "test.chip", {"serial": serial}, manifest.manufacturer_id)
+    record = {
+        "serial": serial,
+        "subjects": sorted({manifest.manufacturer_id, custodian_id}),
+        "countries": [country],
+    }
+    entry = log.append(session, "test.chip", record, manifest.manufacturer_id)
     chip = Chip(
         id=new_id("chp"),
         vendor="NVIDIA",
@@ -151,7 +157,12 @@ def build(world: World) -> Fixture:
 
         moved = fx.chips["cloud"][-1]
         declared = now + timedelta(minutes=5)
-        entry = log.append(session, "test.transfer", {"chip": moved}, fx.maker.id)
+        record = {
+            "chip": moved,
+            "subjects": sorted({fx.maker.id, fx.cloud.id}),
+            "countries": ["NL", "US"],
+        }
+        entry = log.append(session, "test.transfer", record, fx.maker.id)
         transfer = Transfer(
             id=new_id("trf"),
             sender_id=fx.maker.id,

@@ -10,6 +10,7 @@ render as HTML; the API under /v1 keeps its problem+json.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from functools import cache
 from importlib import resources
@@ -26,10 +27,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from computegov.api.deps import store_of
 from computegov.errors import ComputegovError, Forbidden, Unauthenticated
 from computegov.identity.access import default_matrix
+from computegov.ledger import log
 from computegov.registry import dashboard, screening
 from computegov.registry.actions import authenticate, record_read
 from computegov.registry.chip_models import CHIP_STATUSES
-from computegov.registry.reads import reader_session
+from computegov.registry.reads import opening_for, reader_session
 from computegov.registry.stats import chip_stats
 
 COOKIE = "computegov_token"
@@ -280,3 +282,28 @@ def chip(request: Request, chip_id: str) -> Response:
         page = dashboard.chip_history(session, reader, chip_id)
         name = reader.legal_name
     return render(request, "chip.html", reader=name, **page)
+
+
+@router.get("/openings/{entry_id}", response_class=HTMLResponse)
+def opening(
+    request: Request,
+    entry_id: str,
+    format: Annotated[str | None, Query(pattern="^json$")] = None,
+) -> Response:
+    """A ledger record and its salt (the opening), for a reader allowed to read it; with
+    `?format=json` as a file for `computegov ledger prove --opening FILE`."""
+    with reader_session(store_of(request), _token(request), "log.opening.read", entry_id) as (
+        session,
+        reader,
+    ):
+        found = opening_for(session, reader, entry_id)
+        status = log.pending_status(session, entry_id)
+        name = reader.legal_name
+    text = json.dumps(found, indent=2, ensure_ascii=False)
+    if format == "json":
+        return Response(
+            text,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="opening-{entry_id}.json"'},
+        )
+    return render(request, "opening.html", reader=name, opening=found, text=text, **status)
