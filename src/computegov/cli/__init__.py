@@ -18,6 +18,7 @@ from computegov.cli import (
     parties,
     screening,
     server,
+    stats,
     supply,
 )
 from computegov.errors import ComputegovError, InvalidInput
@@ -54,6 +55,7 @@ app.add_typer(parties.app, name="parties")
 app.add_typer(parties.tokens_app, name="tokens")
 app.add_typer(keys.app, name="keys")
 app.add_typer(screening.app, name="screening")
+app.add_typer(stats.app, name="stats")
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 
