@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import custody, ledger_reads, parties
+from computegov.api import custody, ledger_reads, parties, stats
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
 from computegov.registry.custody_flags import FlagSweeper
 from computegov.store import Store
+from computegov.web import pages
 
 
 def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
@@ -31,4 +32,6 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)
     app.include_router(custody.router)
+    app.include_router(stats.router)
+    app.include_router(pages.router)
     return app

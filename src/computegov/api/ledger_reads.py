@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from computegov import __version__
 from computegov.api.deps import (
@@ -16,6 +16,7 @@ from computegov.api.deps import (
     bearer_token,
     store_of,
 )
+from computegov.api.lists import Format, Limit, Offset, list_response
 from computegov.identity.access import Resource
 from computegov.instants import to_wire
 from computegov.registry import screening
@@ -72,9 +73,19 @@ def import_screening_list(
 
 
 @router.get("/flags", tags=["screening"])
-def flags(request: Request, token: Token) -> dict[str, Any]:
-    """Open flags the caller may see (regulators: those touching their jurisdiction)."""
+def flags(
+    request: Request,
+    token: Token,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Response:
+    """Flags the caller may see (regulators: those touching their jurisdiction), oldest first,
+    paginated (`?format=csv`)."""
     with reader_session(store_of(request), token, "screening.read", "flags") as (session, reader):
         authorize(session, reader, "screening.read", Resource(id="flags"))
         rows = screening.visible_flags(session, reader)
-        return {"total": len(rows), "items": [screening.flag_dict(flag) for flag in rows]}
+        items = [screening.flag_dict(flag) for flag in rows[offset : offset + limit]]
+    return list_response(
+        request, total=len(rows), items=items, limit=limit, offset=offset, name="flags"
+    )

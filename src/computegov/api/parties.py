@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from computegov.api.deps import (
     DryRun,
@@ -15,6 +15,7 @@ from computegov.api.deps import (
     bearer_token,
     store_of,
 )
+from computegov.api.lists import Format, Limit, Offset, list_response
 from computegov.registry import parties
 from computegov.registry.reads import reader_session
 
@@ -49,10 +50,11 @@ def list_parties(
     token: Token,
     role: Annotated[str | None, Query(max_length=32)] = None,
     country: Annotated[str | None, Query(max_length=2)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
-    """The parties the caller may see, oldest first, filtered and paginated."""
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Response:
+    """The parties the caller may see, oldest first, filtered and paginated (`?format=csv`)."""
     with reader_session(store_of(request), token, "party.list", "parties") as (session, reader):
         rows = parties.visible_parties(session, reader)
         if role:
@@ -60,12 +62,10 @@ def list_parties(
         if country:
             rows = [p for p in rows if country.upper() in (p.country, p.hq_country)]
         page = rows[offset : offset + limit]
-        return {
-            "total": len(rows),
-            "limit": limit,
-            "offset": offset,
-            "items": [parties.party_dict(p, parties.keys_of(session, p.id)) for p in page],
-        }
+        items = [parties.party_dict(p, parties.keys_of(session, p.id)) for p in page]
+    return list_response(
+        request, total=len(rows), items=items, limit=limit, offset=offset, name="parties"
+    )
 
 
 @router.get("/parties/{party_id}")

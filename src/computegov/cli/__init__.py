@@ -21,6 +21,7 @@ from computegov.cli import (
     rules,
     screening,
     server,
+    stats,
     supply,
 )
 from computegov.errors import ComputegovError, InvalidInput
@@ -62,6 +63,7 @@ app.add_typer(custody.sites_app, name="sites")
 app.add_typer(custody.licenses_app, name="licenses")
 app.add_typer(custody.transfers_app, name="transfers")
 app.add_typer(rules.app, name="rules")
+app.add_typer(stats.app, name="stats")
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 

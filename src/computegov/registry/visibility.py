@@ -1,0 +1,87 @@
+"""Which chips and transfers a reader may see, as SQL conditions built from the access matrix.
+
+The matrix decides one resource at a time; lists and counts over a million chips need the
+same decision as a WHERE clause. Each scope the matrix grants the reader's role for an action
+becomes one condition (`any`: everything; `own`: the reader among the owners; `jurisdiction`:
+a country in the regulator's jurisdiction; `granted`: an owner the auditor was granted), and
+the reader sees their union, exactly what `AccessMatrix.decide` would allow row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from computegov.errors import Forbidden
+from computegov.identity.access import Resource, default_matrix
+from computegov.registry.actions import actor_of
+from computegov.registry.chip_models import Chip, Transfer
+from computegov.registry.models import Party
+
+ColumnCondition = sa.ColumnElement[bool]
+
+
+def _scoped(
+    session: Session,
+    reader: Party,
+    action: str,
+    *,
+    ids: Any,
+    owners: Sequence[Any],
+    countries: Sequence[Any],
+) -> ColumnCondition:
+    actor = actor_of(session, reader)
+    scopes = default_matrix().scopes(reader.role, action)
+    if not scopes:
+        raise Forbidden(f"role {reader.role} may not {action}", reason="access")
+    conditions: list[ColumnCondition] = []
+    for scope in scopes:
+        if scope == "any":
+            return sa.true()
+        if scope == "own":
+            conditions.extend(column == reader.id for column in owners)
+        elif scope == "jurisdiction" and actor.jurisdiction:
+            conditions.extend(column.in_(sorted(actor.jurisdiction)) for column in countries)
+        elif scope == "granted" and actor.grants:
+            grants = sorted(actor.grants)
+            conditions.append(ids.in_(grants))
+            conditions.extend(column.in_(grants) for column in owners)
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def visible_chips(session: Session, reader: Party, action: str = "chip.read") -> ColumnCondition:
+    """The chips `reader` may `action` (chip.read, stats.read): owners are the custodian and
+    the manufacturer, the country is where the chip is."""
+    return _scoped(
+        session,
+        reader,
+        action,
+        ids=Chip.id,
+        owners=(Chip.custodian_id, Chip.manufacturer_id),
+        countries=(Chip.country,),
+    )
+
+
+def visible_transfers(session: Session, reader: Party) -> ColumnCondition:
+    """The transfers `reader` may read: owners are sender and receiver, countries the origin
+    and the destination."""
+    return _scoped(
+        session,
+        reader,
+        "transfer.read",
+        ids=Transfer.id,
+        owners=(Transfer.sender_id, Transfer.receiver_id),
+        countries=(Transfer.origin_country, Transfer.destination_country),
+    )
+
+
+def chip_resource(chip: Chip) -> Resource:
+    """A chip as the access matrix sees it."""
+    return Resource(
+        id=chip.id,
+        owners=frozenset({chip.custodian_id, chip.manufacturer_id}),
+        countries=frozenset({chip.country}),
+    )

@@ -1,0 +1,94 @@
+"""The dashboard in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium,
+never a downloaded one) against the real server on 127.0.0.1. SQLite only: the pages' data
+is tested on both engines over plain HTTP in test_web_pages.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import web_setup
+
+from conftest import World
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A fresh Chromium page; without /usr/bin/chromium this skips, or fails in CI."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
+        if os.environ.get("COMPUTEGOV_FORBID_SKIPS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(15_000)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def test_log_in_see_the_overview_and_follow_a_chip_to_its_history(
+    world: World, page: Any, tmp_path: Path
+) -> None:
+    fx = web_setup.build(world)
+    page.goto(world.server.url + "/")
+    assert page.get_by_role("heading", name="Log in").is_visible()
+    assert page.get_by_role("heading", name="Current checkpoint").is_visible()
+
+    page.get_by_label("API token").fill(world.admin.token)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(world.server.url + "/")
+    assert page.get_by_role("heading", name="Overview").is_visible()
+    lead = page.locator("p.lead").inner_text()
+    assert "7 chips" in lead
+    assert "1 open flag." in lead
+    nl_row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="NL"))
+    assert nl_row.get_by_role("cell").all_inner_texts()[:4] == ["0", "1", "2", "3"]
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+    # NL, installed: the two H20s at the cloud provider
+    nl_row.get_by_role("link", name="2").click()
+    page.wait_for_url("**/chips?country=NL&status=installed")
+    links = page.get_by_role("link", name="NVIDIA SN")
+    assert links.count() == 2
+    page.screenshot(path=str(tmp_path / "chips.png"), full_page=True)
+    page.goto(world.server.url + f"/chips/{fx.chips['cloud'][-1]}")
+    assert page.get_by_role("heading", name="Chain of custody").is_visible()
+    steps = page.locator("ol.history > li")
+    assert steps.count() == 2
+    assert "transfer declared by Maker Inc" in steps.nth(1).inner_text()
+    assert page.get_by_role("link", name="inclusion proof").count() == 2
+    page.screenshot(path=str(tmp_path / "chip.png"), full_page=True)
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(world.server.url + "/")
+    assert page.get_by_role("heading", name="Log in").is_visible()
+
+
+def test_a_wrong_token_shows_an_error(world: World, page: Any, tmp_path: Path) -> None:
+    page.goto(world.server.url + "/login")
+    page.get_by_label("API token").fill("this-is-not-a-token")
+    page.get_by_role("button", name="Log in").click()
+    alert = page.get_by_role("alert")
+    assert "the bearer token is not known" in alert.inner_text()
+    page.screenshot(path=str(tmp_path / "wrong-token.png"), full_page=True)
+    assert page.context.cookies() == []
