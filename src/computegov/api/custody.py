@@ -5,16 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
-from computegov.api.deps import (
-    DryRun,
-    IdempotencyKey,
-    SignedEnvelopeIn,
-    act,
-    bearer_token,
-    store_of,
-)
+from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.identity.access import Resource
 from computegov.instants import parse_instant
 from computegov.registry import impact as impacts
@@ -29,33 +21,16 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _mutation(path: str, type: str, handler: Any, status: int, doc: str) -> None:
-    def endpoint(
-        request: Request,
-        signed: SignedEnvelopeIn,
-        token: Token,
-        idempotency_key: IdempotencyKey = None,
-        dry_run: DryRun = False,
-    ) -> JSONResponse:
-        return act(
-            request,
-            signed,
-            type=type,
-            handler=handler,
-            token=token,
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
-        )
-
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)
-
-
-_mutation(
-    "/sites", "site.create", sites.create_site, 201, "Declare a site you operate (`site.create`)."
+add_signed_route(
+    router,
+    "/sites",
+    "site.create",
+    sites.create_site,
+    201,
+    "Declare a site you operate (`site.create`).",
 )
-_mutation(
+add_signed_route(
+    router,
     "/sites/install",
     "site.install",
     sites.install_chips,
@@ -63,14 +38,16 @@ _mutation(
     "Install chips you hold at one of your sites, or move them there from another of your "
     "sites in the same country (`site.install`).",
 )
-_mutation(
+add_signed_route(
+    router,
     "/licenses",
     "license.issue",
     licenses.issue_license,
     201,
     "Issue an export license (`license.issue`): a regulator, for a licensee in its jurisdiction.",
 )
-_mutation(
+add_signed_route(
+    router,
     "/transfers",
     "transfer.declare",
     transfers.declare_transfer,
@@ -79,14 +56,16 @@ _mutation(
     "when a check fails; where a license is required and none is cited, `fired` names each "
     "instrument that fired.",
 )
-_mutation(
+add_signed_route(
+    router,
     "/transfers/confirm",
     "transfer.confirm",
     transfers.confirm_transfer,
     200,
     "Confirm receipt of a pending transfer addressed to you (`transfer.confirm`).",
 )
-_mutation(
+add_signed_route(
+    router,
     "/transfers/cancel",
     "transfer.cancel",
     transfers.cancel_transfer,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -87,3 +87,35 @@ def act(
         dry_run=dry_run,
     )
     return JSONResponse(body, status_code=status)
+
+
+def add_signed_route(
+    router: APIRouter,
+    path: str,
+    type: str,
+    handler: Callable[[ActionContext], ActionResult],
+    status: int,
+    doc: str,
+) -> None:
+    """Add `POST path`, which takes a signed envelope of `type` and runs `handler` on it."""
+
+    def endpoint(
+        request: Request,
+        signed: SignedEnvelopeIn,
+        token: Annotated[str | None, Depends(bearer_token)],
+        idempotency_key: IdempotencyKey = None,
+        dry_run: DryRun = False,
+    ) -> JSONResponse:
+        return act(
+            request,
+            signed,
+            type=type,
+            handler=handler,
+            token=token,
+            idempotency_key=idempotency_key,
+            dry_run=dry_run,
+        )
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = type.replace(".", "_")
+    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)

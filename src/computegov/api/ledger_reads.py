@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from computegov import __version__
-from computegov.api.deps import (
-    DryRun,
-    IdempotencyKey,
-    SignedEnvelopeIn,
-    act,
-    bearer_token,
-    store_of,
-)
+from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Format, Limit, Offset, list_response
 from computegov.identity.access import Resource
 from computegov.instants import to_wire
@@ -51,27 +44,6 @@ def opening(request: Request, entry_id: str, token: Token) -> dict[str, Any]:
         return opening_for(session, reader, entry_id)
 
 
-@router.post("/screening/lists", status_code=201, tags=["screening"])
-def import_screening_list(
-    request: Request,
-    signed: SignedEnvelopeIn,
-    token: Token,
-    idempotency_key: IdempotencyKey = None,
-    dry_run: DryRun = False,
-) -> JSONResponse:
-    """Import (replace) a named screening list in the Consolidated Screening List CSV format
-    (`screening.import`); every party is screened again and matches are flagged."""
-    return act(
-        request,
-        signed,
-        type="screening.import",
-        handler=screening.import_list,
-        token=token,
-        idempotency_key=idempotency_key,
-        dry_run=dry_run,
-    )
-
-
 @router.get("/flags", tags=["screening"])
 def flags(
     request: Request,
@@ -89,3 +61,14 @@ def flags(
     return list_response(
         request, total=len(rows), items=items, limit=limit, offset=offset, name="flags"
     )
+
+
+add_signed_route(
+    router,
+    "/screening/lists",
+    "screening.import",
+    screening.import_list,
+    201,
+    "Import (replace) a named screening list in the Consolidated Screening List CSV format "
+    "(`screening.import`); every party is screened again and matches are flagged.",
+)

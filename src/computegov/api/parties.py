@@ -5,43 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from computegov.api.deps import (
-    DryRun,
-    IdempotencyKey,
-    SignedEnvelopeIn,
-    act,
-    bearer_token,
-    store_of,
-)
+from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Format, Limit, Offset, list_response
 from computegov.registry import parties
 from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["parties"])
 Token = Annotated[str | None, Depends(bearer_token)]
-
-
-@router.post("/parties", status_code=201)
-def create_party(
-    request: Request,
-    signed: SignedEnvelopeIn,
-    token: Token,
-    idempotency_key: IdempotencyKey = None,
-    dry_run: DryRun = False,
-) -> JSONResponse:
-    """Create a party (envelope type `party.create`): administrator, or a regulator in its
-    jurisdiction. The response carries the new party's API token, shown once."""
-    return act(
-        request,
-        signed,
-        type="party.create",
-        handler=parties.create_party,
-        token=token,
-        idempotency_key=idempotency_key,
-        dry_run=dry_run,
-    )
 
 
 @router.get("/parties")
@@ -82,35 +54,32 @@ def show_party(request: Request, party_id: str, token: Token) -> dict[str, Any]:
         return result
 
 
-def _mutation(path: str, type: str, handler: Any, status: int, doc: str) -> None:
-    def endpoint(
-        request: Request,
-        signed: SignedEnvelopeIn,
-        token: Token,
-        idempotency_key: IdempotencyKey = None,
-        dry_run: DryRun = False,
-    ) -> JSONResponse:
-        return act(
-            request,
-            signed,
-            type=type,
-            handler=handler,
-            token=token,
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
-        )
-
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)
-
-
-_mutation("/keys", "key.register", parties.register_key, 201, "Register a key (`key.register`).")
-_mutation("/keys/revoke", "key.revoke", parties.revoke_key, 200, "Revoke a key (`key.revoke`).")
-_mutation("/keys/rotate", "key.rotate", parties.rotate_key, 200, "Rotate a key (`key.rotate`).")
-_mutation("/tokens", "token.create", parties.create_token, 201, "Issue a token (`token.create`).")
-_mutation("/tokens/revoke", "token.revoke", parties.revoke_token, 200, "Revoke a token.")
-_mutation(
+add_signed_route(
+    router,
+    "/parties",
+    "party.create",
+    parties.create_party,
+    201,
+    "Create a party (`party.create`): the administrator, or a regulator within its "
+    "jurisdiction. The response carries the new party's API token, shown once.",
+)
+add_signed_route(
+    router, "/keys", "key.register", parties.register_key, 201, "Register a key (`key.register`)."
+)
+add_signed_route(
+    router, "/keys/revoke", "key.revoke", parties.revoke_key, 200, "Revoke a key (`key.revoke`)."
+)
+add_signed_route(
+    router, "/keys/rotate", "key.rotate", parties.rotate_key, 200, "Rotate a key (`key.rotate`)."
+)
+add_signed_route(
+    router, "/tokens", "token.create", parties.create_token, 201, "Issue a token (`token.create`)."
+)
+add_signed_route(
+    router, "/tokens/revoke", "token.revoke", parties.revoke_token, 200, "Revoke a token."
+)
+add_signed_route(
+    router,
     "/audit/grants",
     "audit.grant",
     parties.grant_audit,
