@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import ledger_reads, parties
+from computegov.api import chips, ledger_reads, parties
 from computegov.api.problems import install_problem_handlers
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop
@@ -40,4 +40,5 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)
+    app.include_router(chips.router)
     return app
