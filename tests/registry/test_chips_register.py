@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 
 import pytest
-
 from chips_helpers import device_key, h100s, manifest_csv, register, unsigned_body
+
 from computegov.identity.keys import decode_public_key
 from computegov.ledger import merkle
 from computegov.registry import chip_reads, manifests

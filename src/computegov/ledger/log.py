@@ -33,6 +33,7 @@ PENDING = cast(sa.Table, PendingEntry.__table__)
 SEQUENCE = cast(sa.Table, SequencedEntry.__table__)
 TILES = cast(sa.Table, Tile.__table__)
 CHECKPOINTS = cast(sa.Table, CheckpointRow.__table__)
+_PENDING_CHUNK = 5_000
 
 
 def _clock(session: Session) -> Clock:
@@ -83,10 +84,18 @@ def append_many(
     rows = [_entry_row(t, r, a, v, now) for t, r, a in items]
     if not rows:
         return []
-    stmt = sa.insert(ENTRIES).returning(ENTRIES.c.seq, sort_by_parameter_order=True)
-    seqs = session.execute(stmt, rows).scalars().all()
-    session.execute(sa.insert(PENDING), [{"seq": s} for s in seqs])
-    return [str(r["id"]) for r in rows]
+    # A plain executemany, then the pending rows copied over by id inside the database:
+    # RETURNING in parameter order makes SQLite run one statement per row.
+    session.execute(sa.insert(ENTRIES), rows)
+    ids = [str(r["id"]) for r in rows]
+    for start in range(0, len(ids), _PENDING_CHUNK):
+        chunk = ids[start : start + _PENDING_CHUNK]
+        session.execute(
+            sa.insert(PENDING).from_select(
+                ["seq"], sa.select(ENTRIES.c.seq).where(ENTRIES.c.id.in_(chunk))
+            )
+        )
+    return ids
 
 
 def opening(session: Session, entry_id: str) -> dict[str, Any]:

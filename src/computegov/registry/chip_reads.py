@@ -4,6 +4,7 @@ proofs, and a chip's manufacturer attestation."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from computegov.errors import ComputegovError
 from computegov.identity.keys import decode_public_key, encode_public_key
 from computegov.instants import to_wire
-from computegov.ledger import log, merkle
+from computegov.ledger import entries, log, merkle, note
 from computegov.registry import manifests
 from computegov.registry.actions import actor_of, authorize
 from computegov.registry.chip_models import Chip, CustodyEvent, Manifest
@@ -197,3 +198,38 @@ def check_attestation(data: dict[str, Any]) -> None:
         data["fields"],
         decode_public_key(data["manufacturer_key"]),
     )
+
+
+def verify_history(
+    served: dict[str, Any], verifier_key: str, leaf_at: Callable[[int], bytes] | None = None
+) -> list[bool | None]:
+    """Check a served history client-side: the checkpoint's signature by the pinned verifier
+    key, then each step's inclusion proof against it (and, given `leaf_at` to fetch the public
+    leaf, that the step's opening matches it). Per step: True verified, None not yet integrated;
+    raises ProofError (or NoteError) on anything a correct log cannot show."""
+    checkpoint = note.open_checkpoint(
+        served["checkpoint"]["note"], note.parse_verifier_key(verifier_key)
+    )
+    results: list[bool | None] = []
+    for step in served["steps"]:
+        proof = step.get("proof")
+        if proof is None:
+            results.append(None)
+            continue
+        if proof["size"] != checkpoint.size or proof["index"] != step["index"]:
+            raise merkle.ProofError(f"step {step['step']}: the proof is for another tree or leaf")
+        leaf_hash = base64.b64decode(proof["leaf_hash"])
+        path = [base64.b64decode(h) for h in proof["proof"]]
+        merkle.verify_inclusion(leaf_hash, proof["index"], checkpoint.size, path, checkpoint.root)
+        if leaf_at is not None and step.get("opening"):
+            leaf = leaf_at(proof["index"])
+            if merkle.hash_leaf(leaf) != leaf_hash:
+                raise merkle.ProofError(
+                    f"step {step['step']}: the served leaf is not the proved one"
+                )
+            opening = step["opening"]
+            entries.check_opening(
+                entries.parse_leaf(leaf), opening["record"], base64.b64decode(opening["salt"])
+            )
+        results.append(True)
+    return results
