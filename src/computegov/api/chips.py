@@ -112,7 +112,7 @@ def list_chips(
     vendor: Annotated[str | None, Query(max_length=64)] = None,
     serial: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**53)] = 0,
 ) -> dict[str, Any]:
     """The chips the caller may read, oldest first, filtered and paginated."""
     with reader_session(store_of(request), token, "chip.read", "chips") as (session, reader):

@@ -30,11 +30,30 @@ from computegov.registry.bodies import Body, parse_body
 from computegov.registry.chip_models import Chip, CustodyEvent, Manifest
 from computegov.registry.models import PartyKey
 from computegov.registry.parties import new_id
+from computegov.store.bulk import insert_rows
 
 CHIPS = cast(sa.Table, Chip.__table__)
 EVENTS = cast(sa.Table, CustodyEvent.__table__)
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 LOOKUP_CHUNK = 500
+_CHIP_COLUMNS = (
+    "id",
+    "vendor",
+    "serial",
+    "model",
+    "manufactured_on",
+    "fab",
+    "device_key",
+    "device_key_id",
+    "manufacturer_id",
+    "custodian_id",
+    "country",
+    "status",
+    "manifest_id",
+    "manifest_index",
+    "registered_at",
+    "entry_id",
+)
 LISTED_CHIPS = 1000  # a registration response names its chips up to this many
 
 
@@ -217,7 +236,8 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
     ctx.session.flush()
     now, man_id, maker_id = ctx.now, record_row.id, maker.id
     token_hex = secrets.token_hex
-    chip_ids = [f"chp_{token_hex(8)}" for _ in rows]
+    # Sorted, so the chips' primary key and the events' chip index fill in order.
+    chip_ids = sorted(f"chp_{token_hex(8)}" for _ in rows)
     subjects, countries = [maker_id], [country]
     entry_ids = log.append_many(
         ctx.session,
@@ -240,43 +260,39 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
             for i, (cid, row) in enumerate(zip(chip_ids, rows, strict=True))
         ),
     )
-    ctx.session.execute(
-        sa.insert(CHIPS),
+    insert_rows(
+        ctx.session,
+        CHIPS,
+        _CHIP_COLUMNS,
         [
-            {
-                "id": cid,
-                "vendor": row.vendor,
-                "serial": row.serial,
-                "model": row.model,
-                "manufactured_on": row.manufactured_on,
-                "fab": row.fab,
-                "device_key": row.device_key,
-                "device_key_id": key_id(row.device_key) if row.device_key else None,
-                "manufacturer_id": maker_id,
-                "custodian_id": maker_id,
-                "country": country,
-                "site_id": None,
-                "status": "in_stock",
-                "manifest_id": man_id,
-                "manifest_index": i,
-                "registered_at": now,
-                "entry_id": eid,
-            }
+            (
+                cid,
+                row.vendor,
+                row.serial,
+                row.model,
+                row.manufactured_on,
+                row.fab,
+                row.device_key,
+                key_id(row.device_key) if row.device_key else None,
+                maker_id,
+                maker_id,
+                country,
+                "in_stock",
+                man_id,
+                i,
+                now,
+                eid,
+            )
             for i, (cid, row, eid) in enumerate(zip(chip_ids, rows, entry_ids, strict=True))
         ],
     )
     details = {"manifest_id": man_id}
-    ctx.session.execute(
-        sa.insert(EVENTS),
+    insert_rows(
+        ctx.session,
+        EVENTS,
+        ("chip_id", "kind", "at", "party_id", "details", "entry_id"),
         [
-            {
-                "chip_id": cid,
-                "kind": "registered",
-                "at": now,
-                "party_id": maker_id,
-                "details": details,
-                "entry_id": eid,
-            }
+            (cid, "registered", now, maker_id, details, eid)
             for cid, eid in zip(chip_ids, entry_ids, strict=True)
         ],
     )

@@ -88,10 +88,7 @@ class Manifest:
     rows: list[ManifestRow]
     sha256: str
     leaf_hashes: list[bytes]
-
-    @property
-    def root(self) -> bytes:
-        return merkle.root(self.leaf_hashes)
+    root: bytes
 
 
 def root_message(root: bytes) -> bytes:
@@ -241,7 +238,7 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
         raise InvalidInput("the manifest has no chips: add one row per chip under the header")
     hash_leaf = merkle.hash_leaf
     leaf_hashes = [hash_leaf(leaf_bytes(row.fields())) for row in rows]
-    return Manifest(rows=rows, sha256=sha256_hex(data), leaf_hashes=leaf_hashes)
+    return Manifest(rows, sha256_hex(data), leaf_hashes, merkle.root(leaf_hashes))
 
 
 def bad_rows_message(problems: Sequence[str], max_reported: int = MAX_REPORTED) -> str:
