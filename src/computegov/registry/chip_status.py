@@ -135,7 +135,6 @@ def binding_dict(row: KeyBinding) -> dict[str, Any]:
         "status": row.status,
         "decided_by": row.decided_by,
         "decided_at": to_wire(row.decided_at) if row.decided_at else None,
-        "entry_id": row.entry_id,
     }
 
 
