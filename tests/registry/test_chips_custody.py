@@ -111,6 +111,8 @@ def test_history_steps_carry_ledger_indexes_and_proofs_that_verify(world: World)
     indexes = [s["index"] for s in served["steps"]]
     assert all(isinstance(i, int) for i in indexes) and indexes[0] < indexes[1]
     assert served["steps"][0]["opening"]["record"]["chip"] == chip["id"]
+    assert served["steps"][0]["details"] == {"manifest_id": served["chip"]["manifest_id"]}
+    assert served["chip"]["registered_at"] == world.clock.now().isoformat().replace("+00:00", "Z")
 
     def leaf_at(index: int) -> bytes:
         return base64.b64decode(world.get(None, f"/v1/log/entries/{index}").json()["leaf"])

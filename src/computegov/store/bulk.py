@@ -48,9 +48,15 @@ def insert_rows(
                 values[position] = memo[key]
             converted.append(tuple(values))
         data = converted
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        # COPY streams the rows in one command: several times faster than executemany.
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in data:
+                copy.write_row(row)
+        return
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(mark for _ in columns)})"
     conn.exec_driver_sql(sql, data)
