@@ -9,6 +9,7 @@ the local clock; the server refuses it if that clock is more than five minutes o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,3 +114,18 @@ class RegistryClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         params = {"dry_run": "true"} if dry_run else {}
         return self._send("POST", path, json=wire, headers=headers, params=params)
+
+    def post_stream(
+        self,
+        path: str,
+        chunks: Iterable[bytes],
+        *,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """POST a JSON body given as byte chunks (a large upload can report its progress)."""
+        headers = {"Content-Type": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        params = {"dry_run": "true"} if dry_run else {}
+        return self._send("POST", path, content=chunks, headers=headers, params=params)

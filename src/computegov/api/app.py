@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import custody, ledger_reads, parties, stats
+from computegov.api import chips, custody, ledger_reads, parties, stats
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
@@ -31,6 +31,7 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)
+    app.include_router(chips.router)
     app.include_router(custody.router)
     app.include_router(stats.router)
     app.include_router(pages.router)

@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from computegov import __version__
 from computegov.cli import (
+    chip_registry,
     chips,
     compute,
     custody,
@@ -49,6 +50,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(chips.app, name="chips")
+chip_registry.add_commands(chips.app)
 app.add_typer(export.app, name="export")
 app.add_typer(compute.app, name="compute")
 app.add_typer(ledger.app, name="ledger")

@@ -41,21 +41,31 @@ def new_salt() -> bytes:
     return os.urandom(SALT_BYTES)
 
 
-_MAX_EXACT_INT = 2**53
+_SAFE_INT = 2**53
 
 
 def _plain(value: Any) -> bool:
-    """True for JSON built only from ASCII-keyed objects, lists, strings, safe integers,
-    booleans and null: values whose RFC 8785 form equals Python's sorted compact JSON."""
-    if value is None or isinstance(value, str | bool):
-        return True
-    if isinstance(value, int):
-        return -_MAX_EXACT_INT < value < _MAX_EXACT_INT
-    if isinstance(value, list | tuple):
-        return all(_plain(item) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
-    return False
+    """True for JSON without floats and with ASCII keys, where sorted compact `json.dumps`
+    writes exactly the RFC 8785 bytes (same escapes, same key order)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if not -_SAFE_INT < item < _SAFE_INT:
+                return False
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str or not key.isascii():
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        else:
+            return False
+    return True
 
 
 def canonical_json(value: Any) -> bytes:
@@ -65,11 +75,11 @@ def canonical_json(value: Any) -> bytes:
     Python's compact JSON with sorted keys (same string escapes, same integer form). Floats
     and everything else go through the `rfc8785` package.
     """
-    if _plain(value):
+    if _plain(value):  # the common case, several times faster than the general encoder
         try:
             text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             return text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 report it
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it
             pass
     try:
         return bytes(rfc8785.dumps(value))

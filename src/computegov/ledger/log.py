@@ -8,6 +8,7 @@ entry bundles, single entries and proofs from the stored tiles of the latest che
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,7 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from computegov.errors import InvalidInput, NotFound
+from computegov.instants import to_wire
 from computegov.ledger import entries, merkle, tiles
+from computegov.store.bulk import insert_rows
 from computegov.store.clock import Clock, SystemClock
 from computegov.store.models import (
     CheckpointRow,
@@ -33,6 +36,7 @@ PENDING = cast(sa.Table, PendingEntry.__table__)
 SEQUENCE = cast(sa.Table, SequencedEntry.__table__)
 TILES = cast(sa.Table, Tile.__table__)
 CHECKPOINTS = cast(sa.Table, CheckpointRow.__table__)
+_PENDING_CHUNK = 5_000
 
 #: Full tiles kept as raw bytes per store (8 KiB each: 64 MiB, the tiles of 2M entries).
 RAW_TILE_CACHE = 8192
@@ -43,26 +47,46 @@ def _clock(session: Session) -> Clock:
     return clock if clock is not None else SystemClock()
 
 
-def _entry_row(
-    type: str, record: Mapping[str, Any], actor: str, v: int, now: datetime
-) -> dict[str, Any]:
-    entry_id = str(uuid.uuid4())
-    salt = entries.new_salt()
-    leaf = entries.make_leaf(
-        type=type, v=v, id=entry_id, time=now, actor=actor, record=record, salt=salt
-    ).to_bytes()
-    return {
-        "id": entry_id,
-        "type": type,
-        "v": v,
-        "actor": actor,
-        "received_at": now,
-        "leaf": leaf,
-        # Plain JSON reads back as the same values, hence the same RFC 8785 commitment;
-        # make_leaf already refused what canonical JSON cannot hold.
-        "record": json.dumps(dict(record), ensure_ascii=False, separators=(",", ":")),
-        "salt": salt,
-    }
+def _json_str(text: str) -> bytes:
+    """A JSON string exactly as RFC 8785 writes it (escapes only what JSON requires)."""
+    return entries.canonical_json(text)
+
+
+class _LeafWriter:
+    """Writes leaves of one batch: the fields every row shares are checked and encoded once,
+    so a leaf costs one commitment and a byte join (`Leaf.to_bytes` gives the same bytes)."""
+
+    def __init__(self, now: datetime, v: int) -> None:
+        self.now = now
+        self.v = v
+        self.time = _json_str(to_wire(now))
+        self._heads: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+    def _parts(self, type: str, actor: str) -> tuple[bytes, bytes]:
+        parts = self._heads.get((type, actor))
+        if parts is None:
+            entries.Leaf(type, self.v, "x", self.now, actor, bytes(32))  # checks the fields
+            head = b'{"actor":' + _json_str(actor) + b',"commitment":"'
+            tail = b',"time":' + self.time + b',"type":' + _json_str(type)
+            parts = self._heads[(type, actor)] = (head, tail + b',"v":%d}' % self.v)
+        return parts
+
+    def row(
+        self, type: str, record: Mapping[str, Any], actor: str, entry_id: str
+    ) -> tuple[Any, ...]:
+        """(id, type, v, actor, received_at, leaf, record, salt) of a new entry."""
+        head, tail = self._parts(type, actor)
+        salt = entries.new_salt()
+        canonical = entries.canonical_json(record)
+        commitment = base64.b64encode(hashlib.sha256(salt + canonical).digest())
+        leaf = head + commitment + b'","id":"' + entry_id.encode() + b'"' + tail
+        if len(leaf) > entries.MAX_LEAF_BYTES:
+            raise InvalidInput(f"leaf is {len(leaf)} bytes; a leaf is at most 65535")
+        # The canonical form is plain JSON that reads back as the same values.
+        return (entry_id, type, self.v, actor, self.now, leaf, canonical.decode(), salt)
+
+
+_ENTRY_COLUMNS = ("id", "type", "v", "actor", "received_at", "leaf", "record", "salt")
 
 
 def append(
@@ -83,13 +107,26 @@ def append_many(
 ) -> list[str]:
     """`append` for many `(type, record, actor)` at once, in the caller's transaction."""
     now = _clock(session).now()
-    rows = [_entry_row(t, r, a, v, now) for t, r, a in items]
+    writer = _LeafWriter(now, v)
+    batch = list(items)
+    # Random ids, handed out in sorted order: the unique index on ids then fills in order
+    # instead of touching a random page per entry (a large batch would thrash the cache).
+    ids = sorted(str(uuid.uuid4()) for _ in batch)
+    rows = [writer.row(t, r, a, i) for (t, r, a), i in zip(batch, ids, strict=True)]
     if not rows:
         return []
-    stmt = sa.insert(ENTRIES).returning(ENTRIES.c.seq, sort_by_parameter_order=True)
-    seqs = session.execute(stmt, rows).scalars().all()
-    session.execute(sa.insert(PENDING), [{"seq": s} for s in seqs])
-    return [str(r["id"]) for r in rows]
+    # A plain executemany, then the pending rows copied over by id inside the database:
+    # RETURNING in parameter order makes SQLite run one statement per row.
+    insert_rows(session, ENTRIES, _ENTRY_COLUMNS, rows)
+    ids = [str(r[0]) for r in rows]
+    for start in range(0, len(ids), _PENDING_CHUNK):
+        chunk = ids[start : start + _PENDING_CHUNK]
+        session.execute(
+            sa.insert(PENDING).from_select(
+                ["seq"], sa.select(ENTRIES.c.seq).where(ENTRIES.c.id.in_(chunk))
+            )
+        )
+    return ids
 
 
 def opening(session: Session, entry_id: str) -> dict[str, Any]:

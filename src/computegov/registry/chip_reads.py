@@ -1,0 +1,235 @@
+"""Reading chips: the inventory a party may see, one chip's chain of custody with ledger
+proofs, and a chip's manufacturer attestation."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from computegov.errors import ComputegovError
+from computegov.identity.keys import decode_public_key, encode_public_key
+from computegov.instants import to_wire
+from computegov.ledger import entries, log, merkle, note
+from computegov.registry import manifests
+from computegov.registry.actions import actor_of, authorize
+from computegov.registry.chip_models import Chip, CustodyEvent, Manifest
+from computegov.registry.chips import chip_dict, chip_resource, find_chip
+from computegov.registry.models import Party, PartyKey
+from computegov.registry.reads import opening_for
+
+
+def visible(session: Session, reader: Party) -> sa.ColumnElement[bool]:
+    """The SQL condition for the chips `reader` may read (the `chip.read` row of the matrix)."""
+    if reader.role == "administrator":
+        return sa.true()
+    actor = actor_of(session, reader)
+    conditions: list[sa.ColumnElement[bool]] = []
+    if reader.role != "auditor":
+        conditions += [Chip.custodian_id == reader.id, Chip.manufacturer_id == reader.id]
+    if reader.role == "regulator" and actor.jurisdiction:
+        conditions.append(Chip.country.in_(sorted(actor.jurisdiction)))
+    if reader.role == "auditor" and actor.grants:
+        grants = sorted(actor.grants)
+        conditions += [Chip.custodian_id.in_(grants), Chip.manufacturer_id.in_(grants)]
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def list_chips(
+    session: Session,
+    reader: Party,
+    *,
+    model: str | None = None,
+    country: str | None = None,
+    status: str | None = None,
+    custodian: str | None = None,
+    vendor: str | None = None,
+    serial: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The chips a reader may see, filtered, oldest first: `{"total","limit","offset","items"}`."""
+    where = [visible(session, reader)]
+    for column, value in (
+        (Chip.model, model),
+        (Chip.country, country.upper() if country else None),
+        (Chip.status, status),
+        (Chip.custodian_id, custodian),
+        (Chip.vendor, vendor),
+        (Chip.serial, serial),
+    ):
+        if value:
+            where.append(column == value)
+    total = session.execute(sa.select(sa.func.count()).select_from(Chip).where(*where)).scalar_one()
+    rows = session.scalars(
+        sa.select(Chip)
+        .where(*where)
+        .order_by(Chip.registered_at, Chip.manifest_id, Chip.manifest_index)
+        .limit(limit)
+        .offset(offset)
+    )
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [chip_dict(chip) for chip in rows],
+    }
+
+
+def read_chip(session: Session, reader: Party, ref: str) -> Chip:
+    """A chip the reader may read (by id), or NotFound / Forbidden."""
+    chip = find_chip(session, ref)
+    authorize(session, reader, "chip.read", chip_resource(chip))
+    return chip
+
+
+def history(session: Session, reader: Party, chip: Chip) -> dict[str, Any]:
+    """Every custody step of a chip with its ledger index, an inclusion proof against the
+    current checkpoint (once integrated) and the record's opening where the reader may see it.
+    """
+    checkpoint = log.latest_checkpoint(session)
+    size = checkpoint.size
+    reader_node = log.TileReader(session).node
+    events = session.scalars(
+        sa.select(CustodyEvent).where(CustodyEvent.chip_id == chip.id).order_by(CustodyEvent.id)
+    )
+    steps = []
+    for step, event in enumerate(events, start=1):
+        status = log.pending_status(session, event.entry_id)
+        index = status["index"]
+        proof = None
+        if index is not None and index < size:
+            proof = log.inclusion(session, index, size, reader_node)
+        try:
+            opening: dict[str, Any] | None = opening_for(session, reader, event.entry_id)
+        except ComputegovError:
+            opening = None
+        steps.append(
+            {
+                "step": step,
+                "kind": event.kind,
+                "at": to_wire(event.at),
+                "party_id": event.party_id,
+                "details": event.details,
+                "entry_id": event.entry_id,
+                "index": index,
+                "proof": proof,
+                "opening": opening,
+            }
+        )
+    return {
+        "chip": chip_dict(chip),
+        "checkpoint": {
+            "size": size,
+            "root": base64.b64encode(checkpoint.root).decode("ascii"),
+            "note": checkpoint.note,
+        },
+        "steps": steps,
+    }
+
+
+def _original_keys(session: Session, manifest_id: str) -> dict[str, str | None]:
+    """Chips of a manifest whose device key was rebound: chip id -> the key at registration."""
+    rows = session.execute(
+        sa.select(CustodyEvent.chip_id, CustodyEvent.details)
+        .join(Chip, Chip.id == CustodyEvent.chip_id)
+        .where(Chip.manifest_id == manifest_id, CustodyEvent.kind == "key_bound")
+        .order_by(CustodyEvent.id)
+    )
+    first: dict[str, str | None] = {}
+    for chip_id, details in rows:
+        first.setdefault(chip_id, (details or {}).get("old_device_key"))
+    return first
+
+
+def registered_fields(chip: Chip, original_key: str | None | bool = False) -> dict[str, Any]:
+    """The leaf fields a chip was registered with (`original_key` where it was rebound)."""
+    key = encode_public_key(chip.device_key) if chip.device_key else None
+    return {
+        "vendor": chip.vendor,
+        "serial": chip.serial,
+        "model": chip.model,
+        "manufactured_on": chip.manufactured_on.isoformat(),
+        "fab": chip.fab,
+        "device_public_key": key if original_key is False else original_key,
+    }
+
+
+def attestation(session: Session, chip: Chip) -> dict[str, Any]:
+    """The chip's attestation: its manifest's signed root and the chip's inclusion path,
+    with the leaf fields and the manufacturer's public key to check it offline."""
+    manifest = session.get(Manifest, chip.manifest_id)
+    assert manifest is not None
+    rebound = _original_keys(session, manifest.id)
+    chips = session.scalars(
+        sa.select(Chip).where(Chip.manifest_id == manifest.id).order_by(Chip.manifest_index)
+    )
+    leaf_hashes = [
+        merkle.hash_leaf(manifests.leaf_bytes(registered_fields(c, rebound.get(c.id, False))))
+        for c in chips
+    ]
+    proof = manifests.attest(
+        manifest.id,
+        leaf_hashes,
+        chip.manifest_index,
+        signature=manifest.signature,
+        signer_key_id=manifest.key_id,
+    )
+    if proof.root != manifest.root:  # the stored chips no longer reproduce the signed root
+        raise ComputegovError(f"manifest {manifest.id}'s chips do not reproduce its signed root")
+    key = session.get(PartyKey, manifest.key_id)
+    assert key is not None
+    return {
+        "chip_id": chip.id,
+        "fields": registered_fields(chip, rebound.get(chip.id, False)),
+        "attestation": proof.to_dict(),
+        "manufacturer_id": manifest.manufacturer_id,
+        "manufacturer_key": encode_public_key(key.public_key),
+    }
+
+
+def check_attestation(data: dict[str, Any]) -> None:
+    """Verify a served attestation (as `attestation` returns it) offline; ProofError if bad."""
+    manifests.verify_attestation(
+        manifests.Attestation.from_dict(data["attestation"]),
+        data["fields"],
+        decode_public_key(data["manufacturer_key"]),
+    )
+
+
+def verify_history(
+    served: dict[str, Any], verifier_key: str, leaf_at: Callable[[int], bytes] | None = None
+) -> list[bool | None]:
+    """Check a served history client-side: the checkpoint's signature by the pinned verifier
+    key, then each step's inclusion proof against it (and, given `leaf_at` to fetch the public
+    leaf, that the step's opening matches it). Per step: True verified, None not yet integrated;
+    raises ProofError (or NoteError) on anything a correct log cannot show."""
+    checkpoint = note.open_checkpoint(
+        served["checkpoint"]["note"], note.parse_verifier_key(verifier_key)
+    )
+    results: list[bool | None] = []
+    for step in served["steps"]:
+        proof = step.get("proof")
+        if proof is None:
+            results.append(None)
+            continue
+        if proof["size"] != checkpoint.size or proof["index"] != step["index"]:
+            raise merkle.ProofError(f"step {step['step']}: the proof is for another tree or leaf")
+        leaf_hash = base64.b64decode(proof["leaf_hash"])
+        path = [base64.b64decode(h) for h in proof["proof"]]
+        merkle.verify_inclusion(leaf_hash, proof["index"], checkpoint.size, path, checkpoint.root)
+        if leaf_at is not None and step.get("opening"):
+            leaf = leaf_at(proof["index"])
+            if merkle.hash_leaf(leaf) != leaf_hash:
+                raise merkle.ProofError(
+                    f"step {step['step']}: the served leaf is not the proved one"
+                )
+            opening = step["opening"]
+            entries.check_opening(
+                entries.parse_leaf(leaf), opening["record"], base64.b64decode(opening["salt"])
+            )
+        results.append(True)
+    return results
