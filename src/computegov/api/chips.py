@@ -13,6 +13,7 @@ from computegov.api.deps import (
     IdempotencyKey,
     SignedEnvelopeIn,
     act,
+    add_signed_route,
     bearer_token,
     store_of,
 )
@@ -55,44 +56,24 @@ def register_manifest(
     )
 
 
-def _mutation(path: str, type: str, handler: Any, status: int, doc: str) -> None:
-    def endpoint(
-        request: Request,
-        signed: SignedEnvelopeIn,
-        token: Token,
-        idempotency_key: IdempotencyKey = None,
-        dry_run: DryRun = False,
-    ) -> JSONResponse:
-        return act(
-            request,
-            signed,
-            type=type,
-            handler=handler,
-            token=token,
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
-        )
-
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)
-
-
-_mutation(
+add_signed_route(
+    router,
     "/chips/reports",
     "chip.report",
     chip_status.report_status,
     200,
     "The custodian reports a chip lost, stolen or decommissioned (`chip.report`).",
 )
-_mutation(
+add_signed_route(
+    router,
     "/chips/keys",
     "chip.key.request",
     chip_status.request_key,
     201,
     "The custodian asks to bind a new device key to a chip (`chip.key.request`).",
 )
-_mutation(
+add_signed_route(
+    router,
     "/chips/keys/decisions",
     "chip.key.approve",
     chip_status.decide_key,
