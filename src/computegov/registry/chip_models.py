@@ -57,7 +57,11 @@ class Chip(Base):
     """One AI chip: identity at manufacture, current custodian, place and status."""
 
     __tablename__ = "chips"
-    __table_args__ = (sa.UniqueConstraint("vendor", "serial"),)
+    __table_args__ = (
+        sa.UniqueConstraint("vendor", "serial"),
+        # Covers the overview's GROUP BY country, status, model without reading the table.
+        sa.Index("ix_chips_country_status_model", "country", "status", "model"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     vendor: Mapped[str] = mapped_column(sa.String(64))
