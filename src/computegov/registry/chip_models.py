@@ -73,7 +73,7 @@ class Chip(Base):
     device_key_id: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     manufacturer_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"))
     custodian_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"), index=True)
-    country: Mapped[str] = mapped_column(sa.String(2), index=True)
+    country: Mapped[str] = mapped_column(sa.String(2))  # indexed by ix_chips_country_status_model
     site_id: Mapped[str | None] = mapped_column(sa.String(32), sa.ForeignKey("sites.id"))
     status: Mapped[str] = mapped_column(sa.String(16), index=True)
     manifest_id: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("manifests.id"))
