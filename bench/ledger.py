@@ -19,23 +19,15 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import merkle as merkle_bench  # noqa: E402  (bench/merkle.py, the merkle engineer's script)
 from computegov.ledger import log, merkle  # noqa: E402
 from computegov.ledger.integrator import integrate  # noqa: E402
-from computegov.store import Settings, Store, open_store  # noqa: E402
-
-PG_ADMIN = os.environ.get(
-    "COMPUTEGOV_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from computegov.store import Store  # noqa: E402
+from scratch import scratch_store  # noqa: E402  (bench/scratch.py)
 
 
 @dataclass(frozen=True)
@@ -67,34 +59,6 @@ def _record(i: int) -> dict[str, object]:
         "quantity": 1,
         "at": "2026-01-05T09:30:00Z",
     }
-
-
-@contextmanager
-def _store(engine: str, workdir: Path) -> Iterator[Store]:
-    """A fresh store on `engine` ("sqlite" or "postgresql"), dropped afterwards."""
-    data = workdir / f"{engine}-{uuid.uuid4().hex[:8]}"
-    if engine == "sqlite":
-        store = open_store(Settings(data_dir=data))
-        try:
-            yield store
-        finally:
-            store.close()
-        return
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"computegov_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        store = open_store(Settings(data_dir=data, database_url=url))
-        try:
-            yield store
-        finally:
-            store.close()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _append(store: Store, start: int, count: int) -> None:
@@ -223,14 +187,14 @@ def run(args: argparse.Namespace) -> list[Row]:
         workdir = Path(tmp)
         for engine in engines:
             for batch, total in ((1, args.small), (256, 256 * 20), (10_000, 30_000)):
-                with _store(engine, workdir) as store:
+                with scratch_store(engine, workdir) as store:
                     rows.append(measure_append_integrate(store, engine, batch, total))
                     print(rows[-1].to_dict(), file=sys.stderr)
-            with _store(engine, workdir) as store:
+            with scratch_store(engine, workdir) as store:
                 rows.append(measure_commit(store, engine, args.small))
                 rows.append(measure_integrator(store, engine, 50_000, 10_000))
                 print(rows[-2].to_dict(), rows[-1].to_dict(), file=sys.stderr)
-        with _store("sqlite", workdir) as store:
+        with scratch_store("sqlite", workdir) as store:
             seconds = build_log(store, args.proof_size)
             rows.append(
                 Row(

@@ -22,12 +22,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlalchemy as sa
 
 from computegov.identity.envelopes import make_envelope, sign_envelope
 from computegov.identity.keys import encode_public_key
@@ -35,12 +31,9 @@ from computegov.ledger.integrator import integrate_all
 from computegov.registry import chips, manifests, parties
 from computegov.registry.actions import perform
 from computegov.registry.bootstrap import ensure_administrator
-from computegov.store import Settings, Store, open_store
+from computegov.store import Store
 from computegov.store.signer import Ed25519FileSigner
-
-PG_ADMIN = os.environ.get(
-    "COMPUTEGOV_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from scratch import scratch_store  # noqa: E402  (bench/scratch.py)
 
 
 @dataclass(frozen=True)
@@ -56,34 +49,6 @@ class Timing:
             f"| {self.engine} | {self.what} | {self.count:,} | {self.seconds:.1f} s "
             f"| {rate:,.0f}/s |"
         )
-
-
-@contextmanager
-def fresh_store(engine: str, workdir: Path) -> Iterator[Store]:
-    """A new store on `engine`; a PostgreSQL scratch database is dropped afterwards."""
-    data = workdir / f"{engine}-{uuid.uuid4().hex[:8]}"
-    if engine == "sqlite":
-        store = open_store(Settings(data_dir=data))
-        try:
-            yield store
-        finally:
-            store.close()
-        return
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"computegov_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        store = open_store(Settings(data_dir=data, database_url=url))
-        try:
-            yield store
-        finally:
-            store.close()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def manifest_bytes(count: int) -> bytes:
@@ -126,7 +91,7 @@ def manufacturer(store: Store, workdir: Path) -> tuple[str, Ed25519FileSigner]:
 def measure_registration(engine: str, count: int, workdir: Path, profile: bool) -> list[Timing]:
     """Client side, server transaction and integration of one manifest of `count` chips."""
     data = manifest_bytes(count)
-    with fresh_store(engine, workdir) as store:
+    with scratch_store(engine, workdir) as store:
         token, signer = manufacturer(store, workdir)
         t0 = time.perf_counter()
         body = manifests.registration_body(data, signer.sign, on=store.clock.now())

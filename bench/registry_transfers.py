@@ -19,9 +19,6 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -38,11 +35,8 @@ from computegov.registry.actions import perform
 from computegov.registry.bootstrap import ensure_administrator
 from computegov.registry.chip_models import Chip, Manifest
 from computegov.registry.parties import new_id
-from computegov.store import Ed25519FileSigner, Settings, Store, open_store
-
-PG_ADMIN = os.environ.get(
-    "COMPUTEGOV_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from computegov.store import Ed25519FileSigner, Store
+from scratch import scratch_store  # noqa: E402  (bench/scratch.py)
 
 
 @dataclass(frozen=True)
@@ -60,34 +54,6 @@ class Row:
 
     def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "per_second": round(self.per_second, 1)}
-
-
-@contextmanager
-def _store(engine: str, workdir: Path) -> Iterator[Store]:
-    """A fresh store on `engine` ("sqlite" or "postgresql"), dropped afterwards."""
-    data = workdir / f"{engine}-{uuid.uuid4().hex[:8]}"
-    if engine == "sqlite":
-        store = open_store(Settings(data_dir=data))
-        try:
-            yield store
-        finally:
-            store.close()
-        return
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"computegov_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        store = open_store(Settings(data_dir=data, database_url=url))
-        try:
-            yield store
-        finally:
-            store.close()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass
@@ -172,7 +138,7 @@ def _chips(store: Store, maker: Acting, count: int) -> list[str]:
 
 def run_engine(engine: str, workdir: Path, n_transfers: int, per_transfer: int) -> list[Row]:
     """Declare and confirm `n_transfers` transfers of `per_transfer` chips each."""
-    with _store(engine, workdir) as store:
+    with scratch_store(engine, workdir) as store:
         files = ensure_administrator(store)
         admin = Acting(
             files.party_id,
