@@ -28,9 +28,11 @@ from pathlib import Path
 from computegov.identity.envelopes import make_envelope, sign_envelope
 from computegov.identity.keys import encode_public_key
 from computegov.ledger.integrator import integrate_all
-from computegov.registry import chips, manifests, parties
 from computegov.registry.actions import perform
-from computegov.registry.bootstrap import ensure_administrator
+from computegov.registry.chips import manifests
+from computegov.registry.chips import service as chips
+from computegov.registry.parties import service as parties
+from computegov.registry.parties.bootstrap import ensure_administrator
 from computegov.store import Store
 from computegov.store.signer import Ed25519FileSigner
 from scratch import scratch_store  # noqa: E402  (bench/scratch.py)

@@ -30,11 +30,12 @@ from computegov.identity.envelopes import make_envelope, sign_envelope
 from computegov.identity.keys import encode_public_key
 from computegov.instants import utcnow
 from computegov.ledger.integrator import integrate_all
-from computegov.registry import parties, transfers
 from computegov.registry.actions import perform
-from computegov.registry.bootstrap import ensure_administrator
-from computegov.registry.chip_models import Chip, Manifest
-from computegov.registry.parties import new_id
+from computegov.registry.chips.models import Chip, Manifest
+from computegov.registry.custody import transfers
+from computegov.registry.ids import new_id
+from computegov.registry.parties import service as parties
+from computegov.registry.parties.bootstrap import ensure_administrator
 from computegov.store import Ed25519FileSigner, Store
 from scratch import scratch_store  # noqa: E402  (bench/scratch.py)
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from computegov.registry.chip_models import Chip, Manifest
-from computegov.registry.models import Party
-from computegov.registry.stats import chip_stats
+from computegov.registry.chips.models import Chip, Manifest
+from computegov.registry.overview.stats import chip_stats
+from computegov.registry.parties.models import Party
 from computegov.store import Settings, open_store
 
 COUNTRIES = ["US", "NL", "DE", "JP", "KR", "TW", "SG", "AE", "IN", "GB"]
@@ -138,7 +138,7 @@ def main() -> None:
             admin = session.scalars(sa.select(Party.id).where(Party.role == "administrator"))
             admin_id = admin.first()
         if admin_id is None:
-            from computegov.registry.bootstrap import ensure_administrator
+            from computegov.registry.parties.bootstrap import ensure_administrator
 
             admin_id = ensure_administrator(store).party_id
         for label, reader, by in cases:

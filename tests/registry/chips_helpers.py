@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from computegov.identity.keys import encode_public_key
-from computegov.registry import manifests
+from computegov.registry.chips import manifests
 from conftest import Actor, World, new_signer
 
 HEADER = ",".join(manifests.COLUMNS)

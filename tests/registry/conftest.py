@@ -15,7 +15,7 @@ from computegov.api.app import create_app
 from computegov.client import RegistryClient
 from computegov.identity.envelopes import make_envelope, sign_envelope
 from computegov.identity.keys import encode_public_key
-from computegov.registry.bootstrap import ensure_administrator
+from computegov.registry.parties.bootstrap import ensure_administrator
 from computegov.store import ManualClock, Settings, Store, open_store
 from computegov.store.signer import Ed25519FileSigner
 from live_server import LiveServer

@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from computegov.registry.chip_models import Chip, Manifest
-from computegov.registry.models import Party
-from computegov.registry.parties import new_id
+from computegov.registry.chips.models import Chip, Manifest
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import Party
 from conftest import Actor, World
 
 
@@ -166,7 +166,7 @@ class Cast:
 
 def add_site(world: World, operator_id: str, country: str) -> str:
     """TEST SET-UP: a site row for any party (the generated access test needs them)."""
-    from computegov.registry.chip_models import Site
+    from computegov.registry.custody.models import Site
 
     with world.store.transaction(write=True) as session:
         site = Site(
@@ -190,7 +190,7 @@ def add_license(
     """TEST SET-UP: an export-license row (H100 SXM, 100 chips, one year)."""
     from datetime import timedelta
 
-    from computegov.registry.chip_models import ExportLicense
+    from computegov.registry.licensing.models import ExportLicense
 
     now = world.clock.now()
     with world.store.transaction(write=True) as session:
@@ -213,7 +213,7 @@ def add_license(
 
 def add_transfer(world: World, maker: Actor, sender_id: str, receiver_id: str, country: str) -> str:
     """TEST SET-UP: a pending transfer of one chip (in transit) from sender to receiver."""
-    from computegov.registry.chip_models import Transfer, TransferChip
+    from computegov.registry.custody.models import Transfer, TransferChip
 
     [chip] = add_chips(world, maker, "H100 SXM", 1, country=country)
     with world.store.transaction(write=True) as session:
@@ -246,7 +246,7 @@ def add_transfer(world: World, maker: Actor, sender_id: str, receiver_id: str, c
 
 def add_flag(world: World, subject_id: str, country: str) -> str:
     """TEST SET-UP: an open flag touching `country`."""
-    from computegov.registry.models import Flag
+    from computegov.registry.flags.models import Flag
 
     with world.store.transaction(write=True) as session:
         flag = Flag(

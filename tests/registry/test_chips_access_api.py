@@ -15,7 +15,7 @@ from chips_helpers import device_key, h100s, register
 from computegov.identity.access import Actor as AccessActor
 from computegov.identity.access import Resource, default_matrix
 from computegov.identity.keys import decode_public_key
-from computegov.registry.chip_models import Chip, KeyBinding
+from computegov.registry.chips.models import Chip, KeyBinding
 from conftest import Actor, World
 
 MATRIX = default_matrix()

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from chips_helpers import device_key, h100s, register
 
 from computegov.ledger import merkle
-from computegov.registry import chip_reads
-from computegov.registry.chip_models import Chip
+from computegov.registry.chips import reads as chip_reads
+from computegov.registry.chips.models import Chip
 from conftest import Actor, World
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from computegov.errors import InvalidInput
 from computegov.ledger import entries
-from computegov.registry import manifests
+from computegov.registry.chips import manifests
 
 ON = datetime(2026, 3, 2, tzinfo=UTC)
 HEADER = "serial,model,manufactured_on,fab,device_public_key\n"

@@ -10,7 +10,8 @@ from chips_helpers import device_key, h100s, manifest_csv, register, unsigned_bo
 
 from computegov.identity.keys import decode_public_key
 from computegov.ledger import merkle
-from computegov.registry import chip_reads, manifests
+from computegov.registry.chips import manifests
+from computegov.registry.chips import reads as chip_reads
 from conftest import World
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from custody_setup import Cast, add_chips, chip_rows
 
-from computegov.registry.chip_models import Transfer, TransferChip
+from computegov.registry.custody.models import Transfer, TransferChip
 from conftest import World
 
 ROUNDS = 6

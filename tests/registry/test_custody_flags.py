@@ -7,11 +7,7 @@ from typing import Any
 
 from custody_setup import Cast, add_chips
 
-from computegov.registry.custody_flags import (
-    REFUSALS_THRESHOLD,
-    UNCONFIRMED_AFTER,
-    sweep_flags,
-)
+from computegov.registry.custody.flags import REFUSALS_THRESHOLD, UNCONFIRMED_AFTER, sweep_flags
 from conftest import Actor, World
 
 

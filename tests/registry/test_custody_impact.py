@@ -9,7 +9,7 @@ import pytest
 from custody_setup import Cast, add_chips, set_status
 
 from computegov.catalog import get_chip, h100_equivalents
-from computegov.registry.impact import impact
+from computegov.registry.custody.impact import impact
 from conftest import World
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from custody_setup import Cast, add_chips, chip_rows
 
-from computegov.registry.chip_models import CustodyEvent
+from computegov.registry.custody.models import CustodyEvent
 from conftest import World
 
 

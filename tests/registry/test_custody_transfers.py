@@ -8,7 +8,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from custody_setup import Cast, add_chips, chip_rows, set_status
 
-from computegov.registry.chip_models import CustodyEvent, ExportLicense, RefusedAction
+from computegov.registry.custody.models import CustodyEvent
+from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.tables import RefusedAction
 from conftest import World
 
 

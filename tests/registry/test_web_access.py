@@ -12,8 +12,8 @@ import web_setup
 from computegov.identity.access import Actor as AccessActor
 from computegov.identity.access import default_matrix
 from computegov.registry.actions import actor_of
-from computegov.registry.models import Party
-from computegov.registry.visibility import chip_resource
+from computegov.registry.overview.visibility import chip_resource
+from computegov.registry.parties.models import Party
 from computegov.web.pages import COOKIE
 from conftest import Actor, World
 

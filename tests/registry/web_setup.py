@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from computegov.identity.keys import key_id
 from computegov.ledger import log
 from computegov.ledger.integrator import integrate_all
-from computegov.registry.chip_models import Chip, CustodyEvent, Manifest, Transfer, TransferChip
-from computegov.registry.models import Flag
-from computegov.registry.parties import new_id
+from computegov.registry.chips.models import Chip, Manifest
+from computegov.registry.custody.models import CustodyEvent, Transfer, TransferChip
+from computegov.registry.flags.models import Flag
+from computegov.registry.ids import new_id
 from conftest import Actor, World
 
 

@@ -9,7 +9,7 @@ from computegov.api import chips, custody, ledger_reads, parties, stats
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
-from computegov.registry.custody_flags import FlagSweeper
+from computegov.registry.custody.flags import FlagSweeper
 from computegov.store import Store
 from computegov.web import pages
 

@@ -17,7 +17,9 @@ from computegov.api.deps import (
     bearer_token,
     store_of,
 )
-from computegov.registry import chip_reads, chip_status, chips
+from computegov.registry.chips import reads as chip_reads
+from computegov.registry.chips import service as chips
+from computegov.registry.chips import status as chip_status
 from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["chips"])

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.identity.access import Resource
 from computegov.instants import parse_instant
-from computegov.registry import impact as impacts
-from computegov.registry import licenses, sites, transfers
 from computegov.registry.actions import authorize
-from computegov.registry.custody import license_resource, page, transfer_resource
+from computegov.registry.custody import impact as impacts
+from computegov.registry.custody import sites, transfers
+from computegov.registry.custody.common import license_resource, page, transfer_resource
+from computegov.registry.licensing import service as licenses
 from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["custody"])

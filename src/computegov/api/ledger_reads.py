@@ -12,8 +12,9 @@ from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Format, Limit, Offset, list_response
 from computegov.identity.access import Resource
 from computegov.instants import to_wire
-from computegov.registry import screening
 from computegov.registry.actions import authorize
+from computegov.registry.flags import service as flag_service
+from computegov.registry.parties import screening
 from computegov.registry.reads import opening_for, reader_session
 
 router = APIRouter(prefix="/v1")
@@ -56,8 +57,8 @@ def flags(
     paginated (`?format=csv`)."""
     with reader_session(store_of(request), token, "screening.read", "flags") as (session, reader):
         authorize(session, reader, "screening.read", Resource(id="flags"))
-        rows = screening.visible_flags(session, reader)
-        items = [screening.flag_dict(flag) for flag in rows[offset : offset + limit]]
+        rows = flag_service.visible_flags(session, reader)
+        items = [flag_service.flag_dict(flag) for flag in rows[offset : offset + limit]]
     return list_response(
         request, total=len(rows), items=items, limit=limit, offset=offset, name="flags"
     )

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Format, Limit, Offset, list_response
-from computegov.registry import parties
+from computegov.registry.parties import service as parties
 from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["parties"])

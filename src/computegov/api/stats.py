@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from computegov.api.deps import bearer_token, store_of
 from computegov.api.lists import Format, Limit, Offset, list_response
+from computegov.registry.overview.stats import DIMENSIONS, chip_stats
 from computegov.registry.reads import reader_session
-from computegov.registry.stats import DIMENSIONS, chip_stats
 
 router = APIRouter(prefix="/v1", tags=["stats"])
 Token = Annotated[str | None, Depends(bearer_token)]

@@ -30,7 +30,8 @@ from computegov.client import RegistryClient
 from computegov.errors import InvalidInput
 from computegov.identity.keys import decode_public_key
 from computegov.instants import utcnow
-from computegov.registry import chip_reads, manifests
+from computegov.registry.chips import manifests
+from computegov.registry.chips import reads as chip_reads
 
 CHUNK = 1 << 20
 INVENTORY_COLUMNS = ["id", "vendor", "serial", "model", "status", "country", "custodian"]

@@ -29,7 +29,7 @@ def serve(
     import uvicorn
 
     from computegov.api.app import create_app
-    from computegov.registry.bootstrap import ensure_administrator
+    from computegov.registry.parties.bootstrap import ensure_administrator
     from computegov.store import Settings, open_store
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()

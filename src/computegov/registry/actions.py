@@ -26,14 +26,8 @@ from computegov.identity.envelopes import Envelope, SignedEnvelope, verify_envel
 from computegov.identity.tokens import token_hash
 from computegov.instants import to_wire
 from computegov.ledger import log
-from computegov.registry.models import (
-    ApiToken,
-    AuditGrant,
-    IdempotentResult,
-    Party,
-    PartyKey,
-    UsedNonce,
-)
+from computegov.registry.parties.models import ApiToken, AuditGrant, Party, PartyKey
+from computegov.registry.tables import IdempotentResult, UsedNonce
 from computegov.store import Store
 
 
@@ -166,7 +160,7 @@ def perform(
 
 def _record_refusal(store: Store, signed: SignedEnvelope, refusal: Refused) -> None:
     """Keep a refused action (after its rollback) so repeated refusals can be flagged."""
-    from computegov.registry.chip_models import RefusedAction
+    from computegov.registry.tables import RefusedAction
 
     with store.transaction(write=True) as session:
         key = session.get(PartyKey, signed.key_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from computegov.identity.access import Resource, default_matrix
 from computegov.ledger import log
 from computegov.registry.actions import authenticate, authorize, record_read
-from computegov.registry.models import Party
+from computegov.registry.parties.models import Party
 from computegov.store import Store
 from computegov.store.models import LedgerEntry
 

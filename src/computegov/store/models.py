@@ -27,7 +27,14 @@ class Base(DeclarativeBase):
 
 
 #: Modules whose tables share `Base.metadata` with the ledger's; migrations compare them all.
-MODEL_MODULES = ("computegov.registry.models", "computegov.registry.chip_models")
+MODEL_MODULES = (
+    "computegov.registry.tables",
+    "computegov.registry.parties.models",
+    "computegov.registry.flags.models",
+    "computegov.registry.chips.models",
+    "computegov.registry.custody.models",
+    "computegov.registry.licensing.models",
+)
 
 
 def load_all_models() -> None:

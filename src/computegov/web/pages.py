@@ -28,11 +28,12 @@ from computegov.api.deps import store_of
 from computegov.errors import ComputegovError, Forbidden, Unauthenticated
 from computegov.identity.access import default_matrix
 from computegov.ledger import log
-from computegov.registry import dashboard, screening
 from computegov.registry.actions import authenticate, record_read
-from computegov.registry.chip_models import CHIP_STATUSES
+from computegov.registry.chips.models import CHIP_STATUSES
+from computegov.registry.flags import service as flag_service
+from computegov.registry.overview import dashboard
+from computegov.registry.overview.stats import chip_stats
 from computegov.registry.reads import opening_for, reader_session
-from computegov.registry.stats import chip_stats
 
 COOKIE = "computegov_token"
 PAGE_SIZE = 50
@@ -136,11 +137,11 @@ def overview(request: Request) -> Response:
         with reader_session(store, token, "stats.read", "chips") as (session, reader):
             stats = chip_stats(session, reader, ["country", "status"])
             transfers = _optional(lambda: dashboard.recent_transfers(session, reader))
-            flags = [f for f in screening.visible_flags(session, reader) if f.status == "open"]
+            flags = [f for f in flag_service.visible_flags(session, reader) if f.status == "open"]
             if reader.role in default_matrix().logged_reads:
                 record_read(session, store, reader, "transfer.read", "transfers")
                 record_read(session, store, reader, "flag.read", "flags")
-            flag_items = [screening.flag_dict(f) for f in flags[:20]]
+            flag_items = [flag_service.flag_dict(f) for f in flags[:20]]
             context: dict[str, Any] = {"reader": reader.legal_name, "role": reader.role}
     except Unauthenticated as exc:
         response = render(

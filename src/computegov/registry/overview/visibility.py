@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from computegov.errors import Forbidden
 from computegov.identity.access import Resource, default_matrix
 from computegov.registry.actions import actor_of
-from computegov.registry.chip_models import Chip, Transfer
-from computegov.registry.models import Party
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.models import Transfer
+from computegov.registry.parties.models import Party
 
 ColumnCondition = sa.ColumnElement[bool]
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from computegov.catalog import get_chip, h100_equivalents
 from computegov.instants import as_utc, to_wire, utcnow
-from computegov.registry.chip_models import Chip
-from computegov.registry.custody import GONE
-from computegov.registry.models import Party
-from computegov.registry.parties import ultimate_parent
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.common import GONE
+from computegov.registry.parties.models import Party
+from computegov.registry.parties.service import ultimate_parent
 from computegov.rules import get_instrument, license_required
 
 

@@ -29,8 +29,16 @@ from computegov.identity.access import Resource
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chip_models import Chip, ExportLicense, Transfer, TransferChip
-from computegov.registry.custody import (
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.checks import (
+    check_license,
+    draw_down,
+    evaluate_regime,
+    origin_of,
+    refuse_screened,
+    take_chips,
+)
+from computegov.registry.custody.common import (
     ChipList,
     add_events,
     canonical_model,
@@ -40,19 +48,14 @@ from computegov.registry.custody import (
     resolve_chips,
     transfer_resource,
 )
-from computegov.registry.custody_flags import flag_hq_in_licensed_destination, parent_chain
-from computegov.registry.licenses import get_license
-from computegov.registry.models import Party
-from computegov.registry.parties import get_party, new_id
-from computegov.registry.sites import get_site
-from computegov.registry.transfer_checks import (
-    check_license,
-    draw_down,
-    evaluate_regime,
-    origin_of,
-    refuse_screened,
-    take_chips,
-)
+from computegov.registry.custody.flags import flag_hq_in_licensed_destination, parent_chain
+from computegov.registry.custody.models import Transfer, TransferChip
+from computegov.registry.custody.sites import get_site
+from computegov.registry.ids import new_id
+from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.licensing.service import get_license
+from computegov.registry.parties.models import Party
+from computegov.registry.parties.service import get_party
 
 
 class TransferDeclare(Body):
@@ -308,7 +311,7 @@ def cancel_transfer(ctx: ActionContext) -> ActionResult:
     """The sender cancels a pending transfer: chips back as they were, license given back."""
     transfer = _pending(ctx, "transfer.cancel", "sender_id")
     chips = _transfer_chips(ctx.session, transfer)
-    from computegov.registry.chip_models import CustodyEvent
+    from computegov.registry.custody.models import CustodyEvent
 
     previous = dict(
         (event.chip_id, (event.details or {}).get("previous_status", "in_stock"))

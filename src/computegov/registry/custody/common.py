@@ -19,8 +19,10 @@ from computegov.catalog import get_chip
 from computegov.errors import InvalidInput, Refused
 from computegov.identity.access import Resource, default_matrix
 from computegov.registry.bodies import Body
-from computegov.registry.chip_models import Chip, CustodyEvent, ExportLicense, Site, Transfer
-from computegov.registry.models import Party
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.models import CustodyEvent, Site, Transfer
+from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.parties.models import Party
 
 #: The most chips one action may name (a transfer or an installation).
 MAX_CHIPS_PER_ACTION = 10_000

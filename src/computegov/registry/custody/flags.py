@@ -26,10 +26,13 @@ from sqlalchemy.orm import Session
 
 from computegov.catalog import get_chip
 from computegov.instants import to_wire
-from computegov.registry.chip_models import RefusedAction, Transfer
-from computegov.registry.models import Flag, Party
-from computegov.registry.parties import MAX_PARENT_DEPTH, get_party, new_id
-from computegov.registry.screening import flag_dict
+from computegov.registry.custody.models import Transfer
+from computegov.registry.flags.models import Flag
+from computegov.registry.flags.service import flag_dict
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import Party
+from computegov.registry.parties.service import MAX_PARENT_DEPTH, get_party
+from computegov.registry.tables import RefusedAction
 from computegov.rules import license_required
 from computegov.store import Store
 

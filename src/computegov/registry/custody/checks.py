@@ -15,9 +15,11 @@ from computegov.catalog import get_chip
 from computegov.errors import Conflict, Refused
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext
-from computegov.registry.chip_models import Chip, ExportLicense
-from computegov.registry.custody import canonical_model
-from computegov.registry.models import Flag, Party
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.common import canonical_model
+from computegov.registry.flags.models import Flag
+from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.parties.models import Party
 from computegov.rules import license_required
 
 

@@ -22,8 +22,8 @@ from computegov.identity.access import Resource
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chip_models import Chip, Site
-from computegov.registry.custody import (
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.common import (
     ChipList,
     add_events,
     check_movable,
@@ -32,8 +32,9 @@ from computegov.registry.custody import (
     resolve_chips,
     site_resource,
 )
-from computegov.registry.models import Party
-from computegov.registry.parties import new_id
+from computegov.registry.custody.models import Site
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import Party
 
 #: Declared networking: the keys a site may declare, each a finite number >= 0.
 NETWORKING_KEYS = {

@@ -1,20 +1,15 @@
-"""The registry's tables for parties, their keys and tokens, replay and retry bookkeeping,
-screening lists and flags. Ledger tables live in `computegov.store.models`."""
+"""The tables of parties: their keys and tokens, auditors' grants and imported screening
+lists."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from computegov.registry.tables import Instant, Json
 from computegov.store.models import Base
-from computegov.store.types import UtcDateTime
-
-Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-Instant = UtcDateTime()
 
 
 class Party(Base):
@@ -62,29 +57,6 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(Instant)
 
 
-class UsedNonce(Base):
-    """Every envelope nonce accepted, per key, so a replayed envelope is refused."""
-
-    __tablename__ = "used_nonces"
-
-    key_id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(Instant)
-
-
-class IdempotentResult(Base):
-    """The first response to a request with an Idempotency-Key, returned again on retry."""
-
-    __tablename__ = "idempotent_results"
-
-    party_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[int] = mapped_column(sa.Integer)
-    body: Mapped[dict[str, Any]] = mapped_column(Json)
-    created_at: Mapped[datetime] = mapped_column(Instant)
-
-
 class AuditGrant(Base):
     """A regulator's grant to an auditor to read one resource."""
 
@@ -110,18 +82,3 @@ class ScreeningEntryRow(Base):
     addresses: Mapped[list[str]] = mapped_column(Json, default=list)
     source: Mapped[str] = mapped_column(sa.String(300))
     programs: Mapped[list[str]] = mapped_column(Json, default=list)
-
-
-class Flag(Base):
-    """Something a regulator should look at: one model for every kind, with its evidence."""
-
-    __tablename__ = "flags"
-
-    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(64), index=True)
-    subject_type: Mapped[str] = mapped_column(sa.String(32))
-    subject_id: Mapped[str] = mapped_column(sa.String(64), index=True)
-    evidence: Mapped[dict[str, Any]] = mapped_column(Json)
-    status: Mapped[str] = mapped_column(sa.String(16), default="open")
-    countries: Mapped[list[str]] = mapped_column(Json, default=list)
-    created_at: Mapped[datetime] = mapped_column(Instant)

@@ -24,12 +24,13 @@ from computegov.identity.access import Resource
 from computegov.identity.keys import encode_public_key, key_id, verify_signature
 from computegov.instants import to_wire
 from computegov.ledger import log
-from computegov.registry import manifests
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chip_models import Chip, CustodyEvent, Manifest
-from computegov.registry.models import PartyKey
-from computegov.registry.parties import new_id
+from computegov.registry.chips import manifests
+from computegov.registry.chips.models import Chip, Manifest
+from computegov.registry.custody.models import CustodyEvent
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import PartyKey
 from computegov.store.bulk import insert_rows
 
 CHIPS = cast(sa.Table, Chip.__table__)

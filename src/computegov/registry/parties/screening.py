@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from computegov.identity.access import Resource
 from computegov.identity.screening import ScreeningEntry, parse_screening_csv, screen
-from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.models import Flag, Party, ScreeningEntryRow
-from computegov.registry.parties import new_id
+from computegov.registry.flags.models import Flag
+from computegov.registry.flags.service import flag_dict
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import Party, ScreeningEntryRow
 
 MAX_LIST_BYTES = 32 * 1024 * 1024
 
@@ -42,19 +43,6 @@ def _entries(session: Session) -> list[ScreeningEntry]:
         )
         for row in rows
     ]
-
-
-def flag_dict(flag: Flag) -> dict[str, Any]:
-    return {
-        "id": flag.id,
-        "kind": flag.kind,
-        "subject_type": flag.subject_type,
-        "subject_id": flag.subject_id,
-        "evidence": flag.evidence,
-        "status": flag.status,
-        "countries": list(flag.countries or ()),
-        "created_at": to_wire(flag.created_at),
-    }
 
 
 def screen_party(
@@ -113,14 +101,3 @@ def import_list(ctx: ActionContext) -> ActionResult:
     return ActionResult(
         {"list": body.name, "entries": len(entries), "sha256": digest, "flags": flags}, 201
     )
-
-
-def visible_flags(session: Session, reader: Party) -> list[Flag]:
-    """Flags a reader may see: all (administrator), those touching a regulator's countries."""
-    rows = list(session.scalars(sa.select(Flag).order_by(Flag.created_at, Flag.id)))
-    if reader.role == "administrator":
-        return rows
-    if reader.role == "regulator":
-        mine = set(reader.jurisdiction or ())
-        return [flag for flag in rows if mine & set(flag.countries or ())]
-    return []

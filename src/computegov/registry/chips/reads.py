@@ -14,11 +14,12 @@ from computegov.errors import ComputegovError
 from computegov.identity.keys import decode_public_key, encode_public_key
 from computegov.instants import to_wire
 from computegov.ledger import entries, log, merkle, note
-from computegov.registry import manifests
 from computegov.registry.actions import actor_of, authorize
-from computegov.registry.chip_models import Chip, CustodyEvent, Manifest
-from computegov.registry.chips import chip_dict, chip_resource, find_chip
-from computegov.registry.models import Party, PartyKey
+from computegov.registry.chips import manifests
+from computegov.registry.chips.models import Chip, Manifest
+from computegov.registry.chips.service import chip_dict, chip_resource, find_chip
+from computegov.registry.custody.models import CustodyEvent
+from computegov.registry.parties.models import Party, PartyKey
 from computegov.registry.reads import opening_for
 
 

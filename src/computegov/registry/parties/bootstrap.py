@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from computegov.identity.keys import encode_public_key, key_id
 from computegov.identity.tokens import new_token, token_hash
 from computegov.ledger import log
-from computegov.registry.models import ApiToken, Party, PartyKey
-from computegov.registry.parties import new_id
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import ApiToken, Party, PartyKey
 from computegov.secrets import write_secret
 from computegov.store import Store
 from computegov.store.signer import Ed25519FileSigner

@@ -16,10 +16,11 @@ from computegov.identity.keys import decode_public_key, encode_public_key, key_i
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chip_models import Chip, CustodyEvent, KeyBinding
-from computegov.registry.chips import ChipRef, chip_dict, chip_resource, find_chip
-from computegov.registry.models import Flag
-from computegov.registry.parties import new_id
+from computegov.registry.chips.models import Chip, KeyBinding
+from computegov.registry.chips.service import ChipRef, chip_dict, chip_resource, find_chip
+from computegov.registry.custody.models import CustodyEvent
+from computegov.registry.flags.models import Flag
+from computegov.registry.ids import new_id
 
 REPORTABLE = ("lost", "stolen", "decommissioned")
 #: status -> the statuses its custodian may report from it

@@ -14,10 +14,11 @@ from computegov.errors import NotFound
 from computegov.instants import to_wire
 from computegov.ledger import log
 from computegov.registry.actions import authorize
-from computegov.registry.chip_models import Chip, CustodyEvent, Transfer
-from computegov.registry.models import Party
-from computegov.registry.stats import model_h100e, party_names
-from computegov.registry.visibility import chip_resource, visible_chips, visible_transfers
+from computegov.registry.chips.models import Chip
+from computegov.registry.custody.models import CustodyEvent, Transfer
+from computegov.registry.overview.stats import model_h100e, party_names
+from computegov.registry.overview.visibility import chip_resource, visible_chips, visible_transfers
+from computegov.registry.parties.models import Party
 
 
 def checkpoint_summary(session: Session, origin: str, verifier_key: str) -> dict[str, Any]:

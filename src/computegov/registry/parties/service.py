@@ -7,7 +7,6 @@ Every change is a signed action and a ledger entry (see `registry.actions`).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,15 +22,11 @@ from computegov.identity.tokens import new_token, token_hash
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.models import ApiToken, AuditGrant, Party, PartyKey
+from computegov.registry.ids import new_id
+from computegov.registry.parties.models import ApiToken, AuditGrant, Party, PartyKey
 
 ROLES = ("regulator", "manufacturer", "distributor", "cloud_provider", "ai_developer", "auditor")
 MAX_PARENT_DEPTH = 64
-
-
-def new_id(prefix: str) -> str:
-    """A short random identifier with a readable prefix, e.g. `pty_3f9c0a1b2c4d5e6f`."""
-    return f"{prefix}_{secrets.token_hex(8)}"
 
 
 class PartyCreate(Body):
@@ -207,7 +202,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         created_at=ctx.now,
     )
     ctx.session.add(token_row)
-    from computegov.registry.screening import screen_party
+    from computegov.registry.parties.screening import screen_party
 
     flags = screen_party(ctx.session, party, ctx.now)
     ctx.session.flush()

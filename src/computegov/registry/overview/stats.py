@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from computegov.catalog import get_chip, h100_equivalents
 from computegov.errors import ComputegovError, InvalidInput
-from computegov.registry.chip_models import Chip
-from computegov.registry.models import Party
-from computegov.registry.visibility import visible_chips
+from computegov.registry.chips.models import Chip
+from computegov.registry.overview.visibility import visible_chips
+from computegov.registry.parties.models import Party
 
 #: The dimensions chips can be grouped by, and the column each one groups on.
 DIMENSIONS: dict[str, Any] = {

@@ -22,10 +22,11 @@ from computegov.identity.access import Resource
 from computegov.instants import parse_instant, to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chip_models import ExportLicense
-from computegov.registry.custody import canonical_model, license_resource, reader_filter
-from computegov.registry.models import Party
-from computegov.registry.parties import get_party, new_id
+from computegov.registry.custody.common import canonical_model, license_resource, reader_filter
+from computegov.registry.ids import new_id
+from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.parties.models import Party
+from computegov.registry.parties.service import get_party
 
 MAX_LICENSE_QUANTITY = 10_000_000
 

@@ -1,0 +1,1 @@
+"""Flags: the one model of "a regulator should look at this", with its evidence."""

@@ -1,0 +1,1 @@
+"""Export licensing: licenses that regulators issue and transfers cite and draw down."""
