@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -171,3 +172,33 @@ def test_prove_an_index_beyond_the_log_is_bad_input_not_an_inconsistency(
     assert result.stderr.strip() == (
         "error: no entry 2 in this log: index 2 is not in the log of size 2; use 0 to 1"
     )
+
+
+@pytest.mark.parametrize("blank", ["", " \t"])
+def test_prove_refuses_an_empty_pinned_key_instead_of_trusting_the_server(
+    store: Store, server: LiveServer, blank: str
+) -> None:
+    # Seen: `--key ""` fell back to the key the server serves and still said key_pinned: true.
+    _grow(store, 3)
+    args = ["ledger", "prove", "--url", server.url, "--index", "1", "--json"]
+    refused = runner.invoke(app, [*args, "--key", blank])
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("error: an empty verifier key pins nothing")
+
+    unpinned = runner.invoke(app, args)
+    assert unpinned.exit_code == 0, unpinned.stderr
+    assert json.loads(unpinned.stdout)["key_pinned"] is False
+    pinned = runner.invoke(app, [*args, "--key", store.verifier_key])
+    assert pinned.exit_code == 0, pinned.stderr
+    assert json.loads(pinned.stdout)["key_pinned"] is True
+
+
+@pytest.mark.parametrize("blank", ["", " \t"])
+def test_verify_refuses_an_empty_pinned_key_with_the_same_reason(
+    store: Store, server: LiveServer, blank: str
+) -> None:
+    _grow(store, 1)
+    result = runner.invoke(app, ["ledger", "verify", "--url", server.url, "--key", blank])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: an empty verifier key pins nothing")

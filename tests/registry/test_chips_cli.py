@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chips_helpers import device_key, h100s
+import pytest
+from chips_helpers import device_key, h100s, register
 from typer.testing import CliRunner
 
 from computegov.cli import app
@@ -102,3 +103,27 @@ def test_a_bad_manifest_is_refused_locally_with_every_line(world: World, tmp_pat
     assert "line 3: unknown model 'Nope'" in result.stderr
     template = runner.invoke(app, ["chips", "manifest-template"])
     assert template.stdout.startswith("serial,model,manufactured_on,fab,device_public_key\n")
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_history_refuses_an_empty_pinned_key_instead_of_trusting_the_server(
+    world: World, blank: str
+) -> None:
+    # Seen: `--vkey ""` fell back to the key the server serves and still said key_pinned: true.
+    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    assert register(world, maker, h100s(1)).status_code == 201
+    world.log_size()  # integrate
+
+    refused = _run(world, maker, "chips", "history", "NVIDIA", "SN-0000", "--vkey", blank, "--json")
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("error: an empty verifier key pins nothing")
+
+    unpinned = _run(world, maker, "chips", "history", "NVIDIA", "SN-0000", "--json")
+    assert unpinned.exit_code == 0, unpinned.output
+    assert json.loads(unpinned.stdout)["key_pinned"] is False
+    pinned = _run(
+        world, maker, "chips", "history", "NVIDIA", "SN-0000", "--vkey", world.store.verifier_key
+    )
+    assert pinned.exit_code == 0, pinned.output
+    assert "key not pinned" not in pinned.stdout

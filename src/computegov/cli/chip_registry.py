@@ -30,6 +30,7 @@ from computegov.client import RegistryClient
 from computegov.errors import InvalidInput
 from computegov.identity.keys import decode_public_key
 from computegov.instants import utcnow
+from computegov.ledger import note
 from computegov.registry.chips import manifests
 from computegov.registry.chips import reads as chip_reads
 
@@ -159,17 +160,19 @@ def find_chip_id(client: RegistryClient, vendor: str, serial: str) -> str:
 
 def chip_history(client: RegistryClient, vendor: str, serial: str, vkey: str | None) -> Any:
     """A chip's history with each step's proof verified here against the signed checkpoint."""
+    key, pinned = note.pinned_or_served(
+        vkey, lambda: str(client.get("/v1/log/key")["verifier_key"])
+    )
     chip_id = find_chip_id(client, vendor, serial)
     served = client.get(f"/v1/chips/{chip_id}/history")
-    pinned = vkey or client.get("/v1/log/key")["verifier_key"]
 
     def leaf_at(index: int) -> bytes:
         return base64.b64decode(client.get(f"/v1/log/entries/{index}")["leaf"])
 
-    checks = chip_reads.verify_history(served, pinned, leaf_at)
+    checks = chip_reads.verify_history(served, key, leaf_at)
     for step, ok in zip(served["steps"], checks, strict=True):
         step["verified"] = ok
-    served["key_pinned"] = vkey is not None
+    served["key_pinned"] = pinned
     return served
 
 

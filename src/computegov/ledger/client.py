@@ -205,7 +205,9 @@ def prove_entry(
     """
     http = _client(url, client)
     try:
-        key = vkey or _get(http, "/v1/log/key").json()["verifier_key"]
+        key, pinned = note.pinned_or_served(
+            vkey, lambda: str(_get(http, "/v1/log/key").json()["verifier_key"])
+        )
         text, cp = fetch_checkpoint(http, note.parse_verifier_key(key))
         response = http.get(f"/v1/log/entries/{index}")
         if response.status_code == 404:
@@ -242,7 +244,7 @@ def prove_entry(
         "type": parsed.type,
         "time": to_wire(parsed.time),
         "actor": parsed.actor,
-        "key_pinned": vkey is not None,
+        "key_pinned": pinned,
         "included": True,
         "opening": None,
     }

@@ -88,6 +88,11 @@ class Verifier:
 def parse_verifier_key(vkey: str) -> Verifier:
     """Parse `<name>+<hex key id>+<base64(0x01||pk)>`, checking the key id matches the key."""
     accepted = "expected <name>+<8 hex digits>+<base64 of 0x01 and a 32-byte Ed25519 key>"
+    if not vkey.strip():
+        raise InvalidInput(
+            f"an empty verifier key pins nothing: {vkey!r}; {accepted} (the log's key as you "
+            "pinned it), or leave the option out to trust the key the server serves"
+        )
     parts = vkey.split("+", 2)
     if len(parts) != 3:
         raise InvalidInput(f"not a verifier key: {vkey!r}; {accepted}")
@@ -109,6 +114,19 @@ def parse_verifier_key(vkey: str) -> Verifier:
             f"{expected.hex()}"
         )
     return Verifier(name=name, key_id=expected, public_key=public_key)
+
+
+def pinned_or_served(pinned: str | None, served: Callable[[], str]) -> tuple[str, bool]:
+    """The verifier key to check a checkpoint against, and whether the user pinned it.
+
+    A key given is parsed (`parse_verifier_key` refuses an empty, blank or malformed one) and
+    used as given, never replaced by the server's: a verifier that silently trusts the server
+    is what pinning exists to prevent. Only an absent key (None) falls back to `served()`.
+    """
+    if pinned is not None:
+        parse_verifier_key(pinned)
+        return pinned, True
+    return served(), False
 
 
 def _check_text(text: str) -> None:
