@@ -33,6 +33,7 @@ COVERED_ACTIONS = (
     "transfer.cancel",
     "transfer.read",
     "flag.read",
+    "flag.close",
     "impact.read",
 )
 HOLDERS = ("manufacturer", "distributor", "cloud_provider", "ai_developer")
@@ -81,7 +82,7 @@ def _resource(action: str, x: Actor, t: Target, licensee: Actor) -> Resource:
         return Resource(owners=own | {"someone else"}, countries=here)
     if action == "license.read":
         return Resource(owners=own | {"the issuer"}, countries=here)
-    if action in ("flag.read", "impact.read"):
+    if action in ("flag.read", "flag.close", "impact.read"):
         return Resource(countries=here)
     return Resource(owners=own, countries=here)  # site.read, site.install
 
@@ -131,6 +132,9 @@ def _try(
         response = world.get(x, "/v1/flags")
         if response.status_code == 200:
             return t.flag in {f["id"] for f in response.json()["items"]}, response
+    elif action == "flag.close":
+        body = {"flag_id": t.flag, "reason": "reviewed: a false positive"}
+        response = act("flag.close", "/v1/flags/close", body)
     elif action == "impact.read":
         response = world.get(x, "/v1/impact")
         if response.status_code == 200:

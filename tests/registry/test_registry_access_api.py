@@ -26,6 +26,7 @@ COVERED_ACTIONS = (
     "log.opening.read",
     "audit.grant",
     "screening.import",
+    "screening.withdraw",
     "screening.read",
 )
 
@@ -44,9 +45,11 @@ class Target:
     entry_id: str
     spare_key: str
     spare_token: str
+    list_owner: Actor
+    list_id: str
 
 
-def _target(world: World, actor: Actor, country: str) -> Target:
+def _target(world: World, actor: Actor, country: str, list_owner: Actor) -> Target:
     party = world.get(world.admin, f"/v1/parties/{actor.id}").json()
     spare = new_signer()
     body = {"party_id": actor.id, "public_key": encode_public_key(spare.public_key_bytes())}
@@ -56,16 +59,34 @@ def _target(world: World, actor: Actor, country: str) -> Target:
         "/v1/tokens",
         world.envelope(world.admin, "token.create", {"party_id": actor.id}),
     )
+    listed = world.post(
+        list_owner,
+        "/v1/screening/lists",
+        world.envelope(
+            list_owner,
+            "screening.import",
+            {"name": f"list of {actor.id}", "csv": "name,source\nNobody Listed Here,T\n"},
+        ),
+    )
+    assert listed.status_code == 201, listed.text
     return Target(
-        actor, country, party["entry_id"], key.json()["key"]["key_id"], token.json()["token_id"]
+        actor,
+        country,
+        party["entry_id"],
+        key.json()["key"]["key_id"],
+        token.json()["token_id"],
+        list_owner,
+        listed.json()["list_id"],
     )
 
 
-def _resource(action: str, target: Target, admin_id: str) -> Resource:
+def _resource(action: str, target: Target, admin_id: str, actor_id: str) -> Resource:
     if action in ("party.create",):
         return Resource(countries=frozenset({target.country}))
-    if action in ("screening.import",):
-        return Resource()
+    if action == "screening.import":  # always the actor's own list of that name
+        return Resource(owners=frozenset({actor_id}))
+    if action == "screening.withdraw":
+        return Resource(id=target.list_id, owners=frozenset({target.list_owner.id}))
     if action == "screening.read":
         return Resource(id="flags")
     owners = {target.actor.id} | ({admin_id} if action == "log.opening.read" else set())
@@ -114,6 +135,8 @@ def _try(world: World, x: Actor, action: str, t: Target, auditor_id: str) -> tup
             "/v1/screening/lists",
             {"name": "t", "csv": "name,source\nX Y Z,T\n"},
         )
+    elif action == "screening.withdraw":
+        response = act("screening.withdraw", "/v1/screening/lists/withdraw", {"list_id": t.list_id})
     elif action == "screening.read":
         response = world.get(x, "/v1/flags")
     else:
@@ -134,8 +157,10 @@ def test_api_follows_the_matrix_for_every_action(world: World, role: str) -> Non
         x = auditor
     else:
         x = world.create(admin, role, f"A {role}", "US")
-    in_us = _target(world, world.create(admin, "manufacturer", "US maker", "US"), "US")
-    in_fr = _target(world, world.create(admin, "manufacturer", "FR maker", "FR"), "FR")
+    us_lists = world.create(admin, "regulator", "US list owner", "US", jurisdiction=["US"])
+    fr_lists = world.create(admin, "regulator", "FR list owner", "FR", jurisdiction=["FR"])
+    in_us = _target(world, world.create(admin, "manufacturer", "US maker", "US"), "US", us_lists)
+    in_fr = _target(world, world.create(admin, "manufacturer", "FR maker", "FR"), "FR", fr_lists)
     grants: frozenset[str] = frozenset()
     if role == "auditor":
         grant = {"auditor_id": x.id, "resource_id": in_fr.actor.id}
@@ -146,7 +171,8 @@ def test_api_follows_the_matrix_for_every_action(world: World, role: str) -> Non
             == 201
         )
         grants = frozenset({in_fr.actor.id})
-    own = _target(world, x, "US")
+    # A list is owned by the administrator or a regulator: x's own where x may own one.
+    own = _target(world, x, "US", x if role in ("administrator", "regulator") else admin)
     view = AccessActor(
         role=role,
         party_id=x.id,
@@ -157,7 +183,8 @@ def test_api_follows_the_matrix_for_every_action(world: World, role: str) -> Non
     actions = sorted(COVERED_ACTIONS, key=lambda a: a == "token.revoke")  # revocations last
     for action in actions:
         for label, target in (("own", own), ("in US", in_us), ("in FR", in_fr)):
-            expected = MATRIX.decide(view, action, _resource(action, target, admin.id)).allowed
+            resource = _resource(action, target, admin.id, x.id)
+            expected = MATRIX.decide(view, action, resource).allowed
             allowed, response = _try(world, x, action, target, auditor.id)
             assert allowed == expected, f"{role} {action} on {label}: {response.text}"
             tried += 1

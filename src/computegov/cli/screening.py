@@ -1,9 +1,10 @@
-"""`computegov screening`: import screening lists and see the flags they raise."""
+"""`computegov screening` (import, list and withdraw screening lists) and `computegov flags`
+(see flags with their history, close one with a reason)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,7 +13,13 @@ from computegov.cli.output import JSON_OPTION, print_json, print_table
 from computegov.errors import InvalidInput
 
 app = typer.Typer(
-    help="Screening lists (US Consolidated Screening List CSV format) and flags.",
+    help="Screening lists (US Consolidated Screening List CSV format) and flags. A list "
+    "belongs to the party that imported it; its matches refuse transfers only where its "
+    "owner's jurisdiction reaches.",
+    no_args_is_help=True,
+)
+flags_app = typer.Typer(
+    help="Flags for regulators: list them, show one with its history, close one with a reason.",
     no_args_is_help=True,
 )
 
@@ -22,14 +29,21 @@ def import_list(
     csv_file: Annotated[
         Path, typer.Argument(help="A CSV in the Consolidated Screening List format.")
     ],
-    name: Annotated[str, typer.Option(help="The list's name; importing it again replaces it.")],
+    name: Annotated[
+        str,
+        typer.Option(
+            help="The list's name among your lists; importing a name you use again replaces "
+            "your list of that name (never another party's)."
+        ),
+    ],
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
     key: KeyFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Import a screening list; every party is screened again and matches are flagged."""
+    """Import (or replace) your screening list; every party is screened again, matches are
+    flagged, and flags your replaced list raised that no longer match are closed."""
     try:
         text = csv_file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -40,9 +54,89 @@ def import_list(
         print_json(result)
         return
     print_table(
-        ["list", "entries", "sha256", "new flags"],
-        [(result["list"], result["entries"], result["sha256"][:16], len(result["flags"]))],
+        ["list", "id", "entries", "sha256", "new flags", "closed flags"],
+        [
+            (
+                result["list"],
+                result["list_id"],
+                result["entries"],
+                result["sha256"][:16],
+                len(result["flags"]),
+                len(result["closed"]),
+            )
+        ],
     )
+
+
+@app.command("lists")
+def lists(
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Every screening list with its owner and status (administrator and regulators)."""
+    with connect(url, token, token_file) as client:
+        result = client.get("/v1/screening/lists", limit=1000)
+    if as_json:
+        print_json(result)
+        return
+    print_table(
+        ["id", "name", "owner", "status", "entries", "updated"],
+        [
+            (r["id"], r["name"], r["owner_id"], r["status"], r["entries"], r["updated_at"])
+            for r in result["items"]
+        ],
+    )
+
+
+@app.command("withdraw")
+def withdraw(
+    list_id: Annotated[
+        str, typer.Argument(help="The list's id (see `computegov screening lists`).")
+    ],
+    reason: Annotated[
+        str, typer.Option(help="Why; kept in the history of each flag the withdrawal closes.")
+    ] = "",
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Withdraw one of your screening lists: its entries go, and every flag it raised that
+    still stands is closed."""
+    body = {"list_id": list_id, "reason": reason}
+    with connect(url, token, token_file, key) as client:
+        result = client.act("screening.withdraw", "/v1/screening/lists/withdraw", body)
+    if as_json:
+        print_json(result)
+        return
+    listed = result["screening_list"]
+    print_table(
+        ["list", "id", "status", "closed flags"],
+        [(listed["name"], listed["id"], listed["status"], len(result["closed"]))],
+    )
+
+
+def _flag_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            f["id"],
+            f["kind"],
+            f["subject_id"],
+            f"{f['evidence'].get('party_name')} ~ {f['evidence'].get('listed_name')}"
+            if f["kind"] == "screening_match"
+            else "",
+            (f["evidence"].get("list") or {}).get("name")
+            or f["evidence"].get("entry", {}).get("source"),
+            f["status"],
+        )
+        for f in items
+    ]
+
+
+FLAG_COLUMNS = ["id", "kind", "subject", "matched", "list", "status"]
 
 
 @app.command()
@@ -52,23 +146,85 @@ def flags(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The flags you may see, with their evidence."""
+    """The flags you may see, with their evidence (as `computegov flags list`)."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/flags")
     if as_json:
         print_json(result)
         return
+    print_table(FLAG_COLUMNS, _flag_rows(result["items"]))
+
+
+@flags_app.command("list")
+def list_flags(
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only flags in this state (open, assigned, disputed, resolved, closed)."),
+    ] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The flags you may see (the administrator: all; a regulator: those touching its
+    jurisdiction), with their evidence and history."""
+    with connect(url, token, token_file) as client:
+        result = client.get("/v1/flags", limit=1000)
+    items = [f for f in result["items"] if status is None or f["status"] == status]
+    if as_json:
+        print_json({**result, "items": items})
+        return
+    print_table(FLAG_COLUMNS, _flag_rows(items))
+
+
+def _print_flag(flag: dict[str, Any]) -> None:
+    print_table(FLAG_COLUMNS, _flag_rows([flag]))
     print_table(
-        ["id", "kind", "subject", "matched", "list", "status"],
+        ["at", "action", "from", "to", "by", "reason", "entry"],
         [
-            (
-                f["id"],
-                f["kind"],
-                f["subject_id"],
-                f"{f['evidence'].get('party_name')} ~ {f['evidence'].get('listed_name')}",
-                f["evidence"].get("entry", {}).get("source"),
-                f["status"],
-            )
-            for f in result["items"]
+            (h["at"], h["action"], h["from"], h["to"], h["by"], h["reason"], h["entry_id"])
+            for h in flag["history"]
         ],
+        title="history",
     )
+
+
+@flags_app.command("show")
+def show_flag(
+    flag_id: Annotated[str, typer.Argument(help="The flag's id.")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One flag with its evidence and its history: who moved it to which state, why, when."""
+    with connect(url, token, token_file) as client:
+        result = client.get(f"/v1/flags/{flag_id}")
+    if as_json:
+        print_json(result)
+        return
+    _print_flag(result)
+
+
+@flags_app.command("close")
+def close_flag(
+    flag_id: Annotated[str, typer.Argument(help="The flag's id.")],
+    reason: Annotated[
+        str, typer.Option(help="Why the flag is closed (required; kept in its history).")
+    ],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Close a flag with a reason, as a regulator of the flagged party's jurisdiction (a
+    signed action and a ledger entry). A closed screening match refuses no transfer."""
+    if not reason.strip():
+        raise InvalidInput("--reason must say why the flag is closed")
+    with connect(url, token, token_file, key) as client:
+        result = client.act("flag.close", "/v1/flags/close", {"flag_id": flag_id, "reason": reason})
+    if as_json:
+        print_json(result)
+        return
+    _print_flag(result["flag"])

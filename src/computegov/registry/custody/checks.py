@@ -9,7 +9,6 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session
 
 from computegov.catalog import get_chip
 from computegov.errors import Conflict, Refused
@@ -17,31 +16,51 @@ from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import canonical_model
-from computegov.registry.flags.models import Flag
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.parties.models import Party
+from computegov.registry.parties.screening import matches_in_reach
 from computegov.rules import license_required
+from computegov.rules.reach import controlling_jurisdictions
 
 
-def refuse_screened(session: Session, receiver: Party) -> None:
-    """Refuse (`screened_receiver`) a receiver with an open screening match, naming the entry."""
-    flag = session.scalars(
-        sa.select(Flag)
-        .where(
-            Flag.kind == "screening_match",
-            Flag.subject_id == receiver.id,
-            Flag.status == "open",
-        )
-        .limit(1)
-    ).first()
-    if flag is not None:
-        entry = (flag.evidence or {}).get("entry", {})
+def refuse_screened(
+    ctx: ActionContext, receiver: Party, chips: list[Chip], origin: str, destination: str
+) -> None:
+    """Refuse (`screened_receiver`) a receiver with a standing screening match whose list
+    owner's jurisdiction reaches this transfer (see `parties.screening.matches_in_reach`),
+    naming the entry, the list and why it reaches."""
+    models = {canonical_model(chip.model) for chip in chips}
+    controls: dict[str, list[str]] = {}
+    for model in sorted(models):
+        for country, rules in controlling_jurisdictions(get_chip(model), ctx.now).items():
+            controls.setdefault(country, []).extend(rules)
+    matches = matches_in_reach(
+        ctx.session,
+        receiver,
+        sender=ctx.party,
+        origin=origin,
+        destination=destination,
+        controls=controls,
+    )
+    if matches:
+        match = matches[0]
+        entry = (match.flag.evidence or {}).get("entry", {})
+        owner = ", ".join(match.jurisdiction)
         raise Refused(
             f"receiver {receiver.id} ({receiver.legal_name}) matches the screening list entry "
-            f"{entry.get('name')!r} ({entry.get('source')}); transfers to it are refused",
+            f"{entry.get('name')!r} ({entry.get('source')}) of list {match.listed.name!r} "
+            f"({match.listed.id}, owned by {match.listed.owner_id}, jurisdiction {owner}), "
+            f"which reaches this transfer: {'; '.join(match.reach)}; transfers to it are refused",
             reason="screened_receiver",
-            flag_id=flag.id,
+            flag_id=match.flag.id,
             entry=entry,
+            list={
+                "id": match.listed.id,
+                "name": match.listed.name,
+                "owner_id": match.listed.owner_id,
+                "jurisdiction": match.jurisdiction,
+            },
+            reach=match.reach,
         )
 
 

@@ -121,7 +121,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         raise Refused(
             f"{receiver.id} is a {receiver.role}; it does not hold chips", reason="bad_receiver"
         )
-    refuse_screened(ctx.session, receiver)
+    refuse_screened(ctx, receiver, chips, origin, destination)
     if body.destination_site_id is not None:
         site = get_site(ctx.session, body.destination_site_id)
         if site.operator_id != receiver.id or site.country != destination:

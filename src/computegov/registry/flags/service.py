@@ -1,18 +1,75 @@
-"""Flags as the registry shows them."""
+"""Flags as the registry shows them (with their history), who may see them, and `flag.close`."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import Field
 from sqlalchemy.orm import Session
 
+from computegov.errors import NotFound
+from computegov.identity.access import Resource
 from computegov.instants import to_wire
-from computegov.registry.flags.models import Flag
+from computegov.registry.actions import ActionContext, ActionResult
+from computegov.registry.bodies import Body, parse_body
+from computegov.registry.flags.models import Flag, FlagEvent
+from computegov.registry.flags.workflow import MAX_REASON, move
 from computegov.registry.parties.models import Party
 
 
-def flag_dict(flag: Flag) -> dict[str, Any]:
+class FlagClose(Body):
+    flag_id: str = Field(min_length=1, max_length=32)
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
+
+
+class EntryStamp:
+    """Takes the entry id from the action pipeline and writes it into rows and into the
+    response's nested records, so that both name the entry that wrote them."""
+
+    def __init__(self, rows: Sequence[Any], records: Sequence[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.records = records
+        self._entry_id: str | None = None
+
+    @property
+    def entry_id(self) -> str | None:
+        return self._entry_id
+
+    @entry_id.setter
+    def entry_id(self, value: str) -> None:
+        self._entry_id = value
+        for row in self.rows:
+            row.entry_id = value
+        for record in self.records:
+            record["entry_id"] = value
+
+
+def event_dict(event: FlagEvent) -> dict[str, Any]:
+    return {
+        "action": event.action,
+        "from": event.from_status,
+        "to": event.to_status,
+        "by": event.actor_id,
+        "reason": event.reason,
+        "at": to_wire(event.at),
+        "entry_id": event.entry_id,
+    }
+
+
+def flag_dict(flag: Flag, events: Sequence[FlagEvent] | None = None) -> dict[str, Any]:
+    """The API view of a flag; `history` is its raising, then every step of its workflow."""
+    raised = {
+        "action": "raise",
+        "from": None,
+        "to": "open",
+        "by": None,
+        "reason": flag.kind,
+        "at": to_wire(flag.created_at),
+        "entry_id": None,
+    }
     return {
         "id": flag.id,
         "kind": flag.kind,
@@ -22,7 +79,35 @@ def flag_dict(flag: Flag) -> dict[str, Any]:
         "status": flag.status,
         "countries": list(flag.countries or ()),
         "created_at": to_wire(flag.created_at),
+        "source_id": flag.source_id,
+        "updated_at": to_wire(flag.updated_at) if flag.updated_at else None,
+        "history": [raised, *(event_dict(e) for e in events or ())],
     }
+
+
+def flag_dicts(session: Session, flags: Sequence[Flag]) -> list[dict[str, Any]]:
+    """`flag_dict` for many flags, their histories read in one query."""
+    events: dict[str, list[FlagEvent]] = defaultdict(list)
+    ids = [flag.id for flag in flags]
+    for start in range(0, len(ids), 500):
+        for event in session.scalars(
+            sa.select(FlagEvent)
+            .where(FlagEvent.flag_id.in_(ids[start : start + 500]))
+            .order_by(FlagEvent.id)
+        ):
+            events[event.flag_id].append(event)
+    return [flag_dict(flag, events[flag.id]) for flag in flags]
+
+
+def flag_resource(session: Session, flag: Flag) -> Resource:
+    """What access decisions about a flag look at: the countries it touches and, for a flag
+    on a party, where that party is and is headquartered."""
+    countries = set(flag.countries or ())
+    if flag.subject_type == "party":
+        party = session.get(Party, flag.subject_id)
+        if party is not None:
+            countries |= {c for c in (party.country, party.hq_country) if c}
+    return Resource(id=flag.id, countries=frozenset(countries))
 
 
 def visible_flags(session: Session, reader: Party) -> list[Flag]:
@@ -32,5 +117,33 @@ def visible_flags(session: Session, reader: Party) -> list[Flag]:
         return rows
     if reader.role == "regulator":
         mine = set(reader.jurisdiction or ())
-        return [flag for flag in rows if mine & set(flag.countries or ())]
+        return [flag for flag in rows if mine & set(flag_resource(session, flag).countries)]
     return []
+
+
+def close_flag(ctx: ActionContext) -> ActionResult:
+    """Close a flag with a reason: a regulator of the flagged party's jurisdiction (for a
+    flag on a transfer: of a country it touches), from any state but closed."""
+    body = parse_body(FlagClose, ctx.body)
+    flag = ctx.session.get(Flag, body.flag_id, with_for_update=True)
+    if flag is None:
+        raise NotFound(f"no flag with id {body.flag_id!r}")
+    resource = flag_resource(ctx.session, flag)
+    ctx.authorize("flag.close", resource)
+    event = move(
+        ctx.session, flag, "flag.close", actor_id=ctx.party.id, reason=body.reason, now=ctx.now
+    )
+    ctx.session.flush()
+    history = list(
+        ctx.session.scalars(
+            sa.select(FlagEvent).where(FlagEvent.flag_id == flag.id).order_by(FlagEvent.id)
+        )
+    )
+    shown = flag_dict(flag, history)
+    return ActionResult(
+        {"flag": shown},
+        200,
+        [flag.id, flag.subject_id],
+        sorted(resource.countries),
+        [EntryStamp([event], [shown["history"][-1]])],
+    )

@@ -70,13 +70,33 @@ class AuditGrant(Base):
     created_at: Mapped[datetime] = mapped_column(Instant)
 
 
+class ScreeningList(Base):
+    """A screening list as its owner imported it: the party that imported it owns it, its
+    name is unique among that owner's lists, and only the owner replaces or withdraws it."""
+
+    __tablename__ = "screening_lists"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", name="uq_screening_lists_owner"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("parties.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    status: Mapped[str] = mapped_column(sa.String(16))  # "active" or "withdrawn"
+    entries: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    updated_at: Mapped[datetime] = mapped_column(Instant)
+    entry_id: Mapped[str] = mapped_column(sa.String(36))  # the last import or withdrawal
+
+
 class ScreeningEntryRow(Base):
     """One listed party of an imported screening list (CSL format)."""
 
     __tablename__ = "screening_entries"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    list_id: Mapped[str] = mapped_column(sa.String(32), index=True)
+    list_id: Mapped[str] = mapped_column(
+        sa.String(32), sa.ForeignKey("screening_lists.id"), index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(500))
     alt_names: Mapped[list[str]] = mapped_column(Json, default=list)
     addresses: Mapped[list[str]] = mapped_column(Json, default=list)

@@ -1,7 +1,8 @@
 """Parties and their keys and tokens: create, read, register, rotate, revoke.
 
 Only the administrator and regulators create parties (a regulator only within its
-jurisdiction, and never another regulator); a party manages its own keys and tokens.
+jurisdiction: located and headquartered there, with a parent it may see there; and never
+another regulator); a party manages its own keys and tokens.
 Every change is a signed action and a ledger entry (see `registry.actions`).
 """
 
@@ -16,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from computegov.countries import parse_country
 from computegov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from computegov.identity.access import Resource
+from computegov.identity.access import Resource, default_matrix
 from computegov.identity.keys import decode_public_key, encode_public_key, key_id
 from computegov.identity.tokens import new_token, token_hash
 from computegov.instants import to_wire
-from computegov.registry.actions import ActionContext, ActionResult
+from computegov.registry.actions import ActionContext, ActionResult, actor_of
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.ids import new_id
 from computegov.registry.parties.models import ApiToken, AuditGrant, Party, PartyKey
@@ -164,11 +165,37 @@ def _new_key(ctx: ActionContext, party_id: str, public_key: str) -> PartyKey:
     return key
 
 
+def _parent_for(ctx: ActionContext, parent_id: str) -> Party:
+    """The parent a creator names: any party for the administrator; otherwise one the creator
+    may read and that is located or headquartered in its jurisdiction. A party that does not
+    exist and one the creator may not name get the same answer (no existence oracle)."""
+    parent = ctx.session.get(Party, parent_id)
+    if ctx.party.role == "administrator" and parent is not None:
+        return parent
+    if parent is not None:
+        resource = party_resource(parent)
+        readable = default_matrix().decide(actor_of(ctx.session, ctx.party), "party.read", resource)
+        if readable.allowed and set(ctx.party.jurisdiction or ()) & resource.countries:
+            return parent
+    raise NotFound(
+        f"parent_id: no party with id {parent_id!r} that you may name as a parent (one you may "
+        "see, in your jurisdiction; the administrator may name any)",
+        reason="unknown_parent",
+    )
+
+
 def create_party(ctx: ActionContext) -> ActionResult:
     """Create a party with its first keys and an API token (shown once, in this response)."""
     body = parse_body(PartyCreate, ctx.body)
     hq = body.hq_country or body.country
     ctx.authorize("party.create", Resource(countries=frozenset({body.country})))
+    if ctx.party.role != "administrator" and hq not in (ctx.party.jurisdiction or ()):
+        raise Forbidden(
+            f"hq_country {hq} is outside your jurisdiction "
+            f"({', '.join(ctx.party.jurisdiction or ()) or 'none'}); only the administrator "
+            "creates a party headquartered there",
+            reason="access",
+        )
     if body.role == "regulator" and ctx.party.role != "administrator":
         raise Forbidden("only the administrator creates regulators", reason="access")
     if body.role == "regulator" and not body.jurisdiction:
@@ -176,7 +203,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
     if body.role != "regulator" and body.jurisdiction:
         raise InvalidInput("only regulators have a jurisdiction; leave it empty")
     if body.parent_id is not None:
-        get_party(ctx.session, body.parent_id)
+        _parent_for(ctx, body.parent_id)
     party = Party(
         id=new_id("pty"),
         legal_name=body.legal_name,
