@@ -128,7 +128,8 @@ class _Screening:
         decided = set(
             session.scalars(
                 sa.select(FlagEvent.flag_id).where(
-                    FlagEvent.action.like("flag.%"), FlagEvent.flag_id.in_([f.id for f in flags])
+                    FlagEvent.action.like("flag.%"),
+                    FlagEvent.flag_id.in_(query.with_only_columns(Flag.id)),
                 )
             )
         )
@@ -152,8 +153,8 @@ def _screen(session: Session, run: _Screening, party: Party, now: datetime) -> l
     for list_id, entries in run.entries.items():
         listed = run.lists[list_id]
         for match in screen(names, entries):
-            run.matched.add((party.id, list_id, match.entry.name))
             key = (party.id, list_id, match.entry.name)
+            run.matched.add(key)
             if key in run.kept:
                 continue
             run.kept.add(key)

@@ -5,8 +5,9 @@ owner); `screening_entries.list_id` now names such a list. Lists imported before
 revision were keyed by name alone: each becomes a list owned by the party whose key signed
 the last `screening.import` of that name in the ledger (read, never rewritten), or the
 administrator where none is found. Their open `screening_match` flags are attributed to the
-list holding the matched entry (`flags.source_id`). `flag_events` keeps every step of a
-flag's workflow.
+list holding the matched entry (`flags.source_id`); a flag whose entry is on no list any more
+keeps no source, refuses nothing, and stays for a regulator to close. `flag_events` keeps
+every step of a flag's workflow.
 
 Revision ID: 0330_screening_flags
 Revises: 0210_chip_overview_index
