@@ -251,3 +251,22 @@ def test_flags_outside_a_regulators_jurisdiction_are_not_shown_to_it(world: Worl
     assert flag["id"] not in {f["id"] for f in world.get(cast.cn_reg, "/v1/flags").json()["items"]}
     assert world.get(cast.us_reg, f"/v1/flags/{flag['id']}").status_code == 200
     assert world.get(cast.us_reg, "/v1/flags/flg_0000000000000000").status_code == 404
+
+
+def test_nul_characters_in_the_new_actions_and_routes_are_refused_not_500(world: World) -> None:
+    cast = Cast(world)
+    listed = _import(cast, cast.cn_reg, "unreliable-entities", NVIDIA_LISTED)
+    [flag] = listed["flags"]
+    for response in (
+        _withdraw(cast, cast.cn_reg, "scl_\x00"),
+        _withdraw(cast, cast.cn_reg, listed["list_id"], "bad\x00reason"),
+        _close(cast, cast.us_reg, flag["id"], "bad\x00reason"),
+        _close(cast, cast.us_reg, "flg_\x00", "a reason"),
+        cast.act(
+            cast.cn_reg, "screening.import", "/v1/screening/lists", {"name": "x\x00", "csv": ""}
+        ),
+        world.get(cast.us_reg, "/v1/flags/flg_%00"),
+    ):
+        assert 400 <= response.status_code < 500, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert _flag(world, flag["id"])["status"] == "open"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from computegov import __version__
@@ -67,7 +67,11 @@ def flags(
 
 
 @router.get("/flags/{flag_id}", tags=["screening"])
-def show_flag(request: Request, flag_id: str, token: Token) -> dict[str, Any]:
+def show_flag(
+    request: Request,
+    flag_id: Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")],
+    token: Token,
+) -> dict[str, Any]:
     """One flag with its evidence and history (who moved it to which state, why, when), for
     the administrator or a regulator of a country it touches."""
     with reader_session(store_of(request), token, "flag.read", flag_id) as (session, reader):
