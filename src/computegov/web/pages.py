@@ -33,6 +33,7 @@ from computegov.registry.actions import authenticate, record_read
 from computegov.registry.chip_models import CHIP_STATUSES
 from computegov.registry.reads import opening_for, reader_session
 from computegov.registry.stats import chip_stats
+from computegov.serving import BodyKind, accepts_body
 
 COOKIE = "computegov_token"
 PAGE_SIZE = 50
@@ -191,6 +192,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
+@accepts_body(BodyKind.TOKENLESS)  # its token is in the form; 4 KiB, rate-limited per address
 def login(
     request: Request,
     token: Annotated[str, Form(max_length=200)] = "",
