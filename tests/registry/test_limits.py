@@ -7,7 +7,13 @@ every wait is bounded (tests/raw_client.py)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,15 +25,15 @@ from computegov.problems import install_problem_handlers
 from computegov.serving import BodyKind, accepts_body, charge_device, install_limits
 from computegov.store import Settings
 from conftest import World, open_world
-from live_server import UNTHROTTLED, LiveServer
+from live_server import UNTHROTTLED, LiveServer, free_port
 from raw_client import RawClient, chunk, head
 
 MIB = 1024 * 1024
 PROBLEM = "application/problem+json"
 
 
-def _problem(status: int, slug: str, response: object) -> dict[str, object]:
-    body: dict[str, object] = response.json()  # type: ignore[attr-defined]
+def _problem(status: int, slug: str, response: Any) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
     assert body["status"] == status
     assert str(body["type"]).endswith("/" + slug), body
     assert {"title", "detail"} <= set(body)
@@ -292,3 +298,38 @@ def test_the_dashboard_login_is_a_tokenless_route(world: World) -> None:
         assert page.status_code == 303  # no bearer token needed to log in
         large = http.post("/login", data={"token": "x", "next": "/" + "a" * 5000})
         assert large.status_code == 413
+
+
+def test_computegov_serve_runs_with_the_limits_of_its_settings(tmp_path: Path) -> None:
+    # The command a deployment runs, not only the test server: COMPUTEGOV_* settings reach it.
+    port = free_port()
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPUTEGOV_")}
+    env |= {"COMPUTEGOV_HEADER_TIMEOUT_S": "1", "COMPUTEGOV_RATE_LIMIT_TOKEN": "2/minute"}
+    command = [sys.executable, "-m", "computegov", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--data-dir", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        end = time.monotonic() + 60
+        while time.monotonic() < end and process.poll() is None:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/v1/info", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        token = (data / "admin.token").read_text().strip()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            auth = {"Authorization": f"Bearer {token}"}
+            codes = [http.get("/v1/parties", headers=auth).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        with RawClient(port) as raw:
+            assert raw.send(b"GET /v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            assert raw.trickle(b"X-Slow: a\r\n"), "the server waited for ever"
+            assert raw.response().status == 408
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)

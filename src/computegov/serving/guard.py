@@ -61,7 +61,12 @@ def charge_device(request: Request, device_key: str) -> None:
     """On a tokenless route, count one request for the device key its body proved; raises
     `TooManyRequests` past `rate_limit_device`."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    limiter.charge_device(request.url.path, device_key)
+    limiter.charge_device(_route_path(request.scope), device_key)
+
+
+def _route_path(scope: Scope) -> str:
+    """The route's path template (one count for `/chips/{chip_id}/renew`, not one a chip)."""
+    return str(getattr(scope.get("route"), "path", scope["path"]))
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ class _BodyGuard:
         policy = self.guard.policies[kind if isinstance(kind, BodyKind) else BodyKind.DEFAULT]
         try:
             if policy.kind is BodyKind.TOKENLESS:
-                self.guard.limiter.charge_tokenless(self.scope["path"], self.request.address)
+                self.guard.limiter.charge_tokenless(_route_path(self.scope), self.request.address)
             elif self.guard.authenticate is not None:
                 await anyio.to_thread.run_sync(self.guard.authenticate, self.request.token)
             if self.request.length is not None and self.request.length > policy.limit:
@@ -162,7 +167,9 @@ class _BodyGuard:
         return policy
 
     async def receive(self) -> Message:
-        if self.complete:
+        if self.complete or (self.started and self.policy is None):
+            # the body is read, or the route answered without it and only listens for the
+            # client's disconnect (the response closes the connection: see `send`)
             return await self._receive()
         if self.policy is None:
             self.policy = await self._admit()
