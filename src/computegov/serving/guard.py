@@ -6,9 +6,8 @@ its route first asks for the body, before one byte of it is read: the bearer tok
 valid (unless the route is declared tokenless) and a `Content-Length` above the route's limit
 is refused (`413`). While the route reads the body, the bytes are counted (a chunked body is
 cut off at the limit) and the whole body must arrive within the route's deadline (`408`,
-counted from the request's start). Every such refusal closes
-the connection, so the rest of the body is never read; so does a response to a request whose
-body the route left unread.
+counted from the request's start). Every such refusal closes the connection, so the rest of
+the body is never read; so does a response to a request whose body the route left unread.
 
 Routes declare what they take with `@accepts_body(kind)` on the endpoint: `DEFAULT` (a token,
 `body_limit_bytes`), `MANIFEST` (a token, `manifest_body_limit_bytes`, the longer deadline)
