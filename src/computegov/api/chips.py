@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from computegov.api.deps import (
     DryRun,
@@ -21,6 +23,7 @@ from computegov.registry.chips import reads as chip_reads
 from computegov.registry.chips import service as chips
 from computegov.registry.chips import status as chip_status
 from computegov.registry.reads import reader_session
+from computegov.serving import BodyKind, accepts_body
 
 router = APIRouter(prefix="/v1", tags=["chips"])
 Token = Annotated[str | None, Depends(bearer_token)]
@@ -35,18 +38,28 @@ class ManifestUpload(BaseModel):
     csv: str = Field(max_length=chips.MAX_MANIFEST_BYTES)
 
 
-@router.post("/manifests", status_code=201)
-def register_manifest(
-    request: Request,
-    upload: ManifestUpload,
-    token: Token,
-    idempotency_key: IdempotencyKey = None,
-    dry_run: DryRun = False,
-) -> JSONResponse:
-    """Register a manifest's chips (envelope type `chip.register`), all or nothing.
+def _manifest_schema() -> dict[str, Any]:
+    """ManifestUpload's JSON schema, its parts named as the other routes' components."""
+    schema = ManifestUpload.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return schema
 
-    JSON `{"signed": <envelope>, "csv": "<manifest CSV text>"}`; the envelope's body is
-    `{manifest_sha256, rows, root, root_signature[, country]}` over the CSV's UTF-8 bytes."""
+
+def _register_manifest(
+    request: Request,
+    raw: bytes,
+    token: str | None,
+    idempotency_key: str | None,
+    dry_run: bool,
+) -> JSONResponse:
+    """Parse and register an uploaded manifest (in a worker thread: a large manifest's JSON
+    never blocks the event loop)."""
+    try:
+        upload = ManifestUpload.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err.get("loc", ()))} for err in exc.errors()]
+        ) from None
     return act(
         request,
         upload.signed,
@@ -55,6 +68,38 @@ def register_manifest(
         token=token,
         idempotency_key=idempotency_key,
         dry_run=dry_run,
+    )
+
+
+@router.post(
+    "/manifests",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _manifest_schema()}},
+        }
+    },
+)
+@accepts_body(BodyKind.MANIFEST)
+async def register_manifest(
+    request: Request,
+    token: Token,
+    idempotency_key: IdempotencyKey = None,
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    """Register a manifest's chips (envelope type `chip.register`), all or nothing.
+
+    JSON `{"signed": <envelope>, "csv": "<manifest CSV text>"}`; the envelope's body is
+    `{manifest_sha256, rows, root, root_signature[, country]}` over the CSV's UTF-8 bytes.
+    The only route that takes more than `COMPUTEGOV_BODY_LIMIT_BYTES`: up to
+    `COMPUTEGOV_MANIFEST_BODY_LIMIT_BYTES` (default 128 MiB), streamed and counted as it
+    arrives, and parsed off the event loop."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+    return await run_in_threadpool(
+        _register_manifest, request, bytes(raw), token, idempotency_key, dry_run
     )
 
 

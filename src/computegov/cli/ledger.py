@@ -55,10 +55,12 @@ def serve(
     import uvicorn
 
     from computegov.ledger.http import ledger_app
+    from computegov.serving import uvicorn_config
 
     store = _open(data_dir)
     try:
-        uvicorn.run(ledger_app(store), host=host, port=port, log_level="warning")
+        config = uvicorn_config(ledger_app(store), host=host, port=port, settings=store.settings)
+        uvicorn.Server(config).run()
     finally:
         store.close()
 

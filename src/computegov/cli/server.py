@@ -30,6 +30,7 @@ def serve(
 
     from computegov.api.app import create_app
     from computegov.registry.parties.bootstrap import ensure_administrator
+    from computegov.serving import uvicorn_config
     from computegov.store import Settings, open_store
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
@@ -45,7 +46,8 @@ def serve(
     typer.echo(f"computegov: administrator key {admin.key_path}")
     typer.echo(f"computegov: serving on http://{host}:{port}/ (API docs at /docs)")
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+        config = uvicorn_config(create_app(store), host=host, port=port, settings=store.settings)
+        uvicorn.Server(config).run()
     finally:
         store.close()
 

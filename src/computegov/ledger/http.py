@@ -114,9 +114,11 @@ def ledger_router(store: Store) -> APIRouter:
 def ledger_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
     """A server of the ledger alone (`computegov ledger serve`), integrating in the background."""
     from computegov.ledger.integrator import IntegratorLoop, running
+    from computegov.serving import install_limits
 
     workers = [IntegratorLoop(store, interval=integrate_every)] if integrate_every else []
     app = FastAPI(title="computegov ledger", lifespan=running(*workers))
     install_problem_handlers(app)
+    install_limits(app, store.settings)  # rates and body limits; this server takes no tokens
     app.include_router(ledger_router(store))
     return app

@@ -34,6 +34,7 @@ from computegov.registry.flags import service as flag_service
 from computegov.registry.overview import dashboard
 from computegov.registry.overview.stats import chip_stats
 from computegov.registry.reads import opening_for, reader_session
+from computegov.serving import BodyKind, accepts_body
 
 COOKIE = "computegov_token"
 PAGE_SIZE = 50
@@ -192,6 +193,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
+@accepts_body(BodyKind.TOKENLESS)  # its token is in the form; 4 KiB, rate-limited per address
 def login(
     request: Request,
     token: Annotated[str, Form(max_length=200)] = "",
