@@ -217,6 +217,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         subjects=[party.id],
         countries=sorted({body.country, hq}),
         stamp=[party, *keys],
+        secrets={"token": _token_withheld(token_row.id)},
     )
 
 
@@ -275,7 +276,21 @@ def create_token(ctx: ActionContext) -> ActionResult:
         created_at=ctx.now,
     )
     ctx.session.add(row)
-    return ActionResult({"token": token, "token_id": row.id}, 201, [party.id])
+    return ActionResult(
+        {"token": token, "token_id": row.id},
+        201,
+        [party.id],
+        secrets={"token": _token_withheld(row.id)},
+    )
+
+
+def _token_withheld(token_id: str) -> str:
+    """What a retry of a token-issuing action says instead of the token (never kept)."""
+    return (
+        f"token {token_id} was already issued, to the first request with this "
+        "Idempotency-Key; a token is shown only once and is not kept: if it was lost, "
+        "revoke it by its id and create another"
+    )
 
 
 def revoke_token(ctx: ActionContext) -> ActionResult:
