@@ -25,14 +25,14 @@ from typer.testing import CliRunner
 
 from computegov.cli import app
 from computegov.errors import InvalidInput
-from computegov.identity.keys import key_id
+from computegov.identity.keys import encode_public_key, key_id
 from computegov.instants import utcnow
 from computegov.ledger import merkle
 from computegov.registry.chips import manifests
 from computegov.registry.chips import reads as chip_reads
 from computegov.registry.chips.models import Chip, Manifest
 from computegov.registry.ids import new_id
-from conftest import World
+from conftest import Actor, World, new_signer
 
 
 def _serials(world: World, actor: object) -> list[str]:
@@ -190,6 +190,31 @@ def test_subsidiaries_of_the_bound_maker_register_its_chips(world: World) -> Non
     refused = register(world, stranger, h100s(1, prefix="STR", assembly=TAIWAN))
     assert refused.status_code == 400
     assert "line 2: NVIDIA chips are registered only" in refused.json()["detail"]
+
+
+def test_a_foreign_regulator_cannot_make_a_subsidiary_that_registers_nvidia_chips(
+    world: World,
+) -> None:
+    nvidia = maker_of(world, "NVIDIA", "NVIDIA Corporation", "US")
+    cn = world.create(world.admin, "regulator", "MOFCOM", "CN", jurisdiction=["CN"])
+    signer = new_signer()
+    body = {
+        "legal_name": "NVIDIA Shenzhen (not really)",
+        "role": "manufacturer",
+        "country": "CN",
+        "parent_id": nvidia.id,
+        "public_keys": [encode_public_key(signer.public_key_bytes())],
+    }
+    created = world.post(cn, "/v1/parties", world.envelope(cn, "party.create", body))
+    if created.status_code != 201:  # refused at creation (issue 9 item 11): nothing to register
+        assert created.status_code in (403, 404), created.text
+        return
+    fake = Actor(created.json()["party"]["id"], "manufacturer", created.json()["token"], signer)
+    data = h100s(1, assembly="Tongfu Nantong")
+    refused = register(world, fake, data, body=unsigned_body(data, fake, world))
+    assert refused.status_code == 400
+    assert "was made a subsidiary by a party that may not bind NVIDIA" in refused.text
+    assert world.get(nvidia, "/v1/chips").json()["total"] == 0
 
 
 def test_chips_registered_before_assembly_sites_keep_verifying(world: World) -> None:

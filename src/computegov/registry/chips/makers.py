@@ -100,20 +100,42 @@ def bind_vendor(ctx: ActionContext) -> ActionResult:
     return ActionResult(result, 200 if previous else 201, subjects, [vendor.hq_country], [row])
 
 
-def ownership_chain(session: Session, party: Party) -> list[str]:
-    """The party's id, then its parent's, up to the top of its ownership chain."""
-    chain = [party.id]
+def ownership_chain(session: Session, party: Party) -> list[tuple[str, str | None]]:
+    """The party, then its parent, up to the top of its ownership chain: (id, created_by)."""
+    chain = [(party.id, party.created_by)]
     parent_id = party.parent_id
-    while parent_id is not None and parent_id not in chain and len(chain) <= MAX_PARENT_DEPTH:
-        chain.append(parent_id)
-        parent_id = session.scalar(sa.select(Party.parent_id).where(Party.id == parent_id))
+    seen = {party.id}
+    while parent_id is not None and parent_id not in seen and len(chain) <= MAX_PARENT_DEPTH:
+        seen.add(parent_id)
+        row = session.execute(
+            sa.select(Party.created_by, Party.parent_id).where(Party.id == parent_id)
+        ).first()
+        if row is None:
+            break
+        chain.append((parent_id, row[0]))
+        parent_id = row[1]
     return chain
+
+
+def _may_bind(session: Session, party_id: str | None, hq: str) -> bool:
+    """Whether a party is the administrator or a regulator of `hq` (who may bind its vendors)."""
+    creator = session.get(Party, party_id) if party_id else None
+    if creator is None:
+        return False
+    return creator.role == "administrator" or (
+        creator.role == "regulator" and hq in (creator.jurisdiction or ())
+    )
 
 
 def vendor_refusal(session: Session, party: Party) -> Callable[[str], str | None]:
     """For a manifest of `party`: why it may not register a vendor's chips, or None where the
-    vendor is bound to it or to a party above it in its ownership chain."""
-    mine = set(ownership_chain(session, party))
+    vendor is bound to it or to a party above it in its ownership chain.
+
+    A subsidiary counts only where each link below the bound manufacturer was made by the
+    administrator or a regulator of the vendor's headquarters country: whoever may not bind
+    the vendor may not make a subsidiary that registers its chips either."""
+    chain = ownership_chain(session, party)
+    ids = [party_id for party_id, _ in chain]
     bound = {
         vendor: maker
         for vendor, maker in session.execute(
@@ -123,18 +145,25 @@ def vendor_refusal(session: Session, party: Party) -> Callable[[str], str | None
 
     def refusal(vendor: str) -> str | None:
         maker = bound.get(vendor)
-        if maker in mine:
-            return None
         hq = get_vendor(vendor).hq_country
         if maker is None:
             return (
                 f"{vendor} is bound to no manufacturer yet: the administrator or a regulator of "
                 f"{hq} binds it (`computegov chips bind-vendor`) before its chips are registered"
             )
-        return (
-            f"{vendor} chips are registered only by the manufacturer bound to {vendor} and its "
-            "subsidiaries, and you are neither"
-        )
+        if maker not in ids:
+            return (
+                f"{vendor} chips are registered only by the manufacturer bound to {vendor} and "
+                "its subsidiaries, and you are neither"
+            )
+        for link, created_by in chain[: ids.index(maker)]:
+            if not _may_bind(session, created_by, hq):
+                return (
+                    f"{vendor} chips are registered only by the manufacturer bound to {vendor} "
+                    f"and its subsidiaries; {link} was made a subsidiary by a party that may not "
+                    f"bind {vendor} (the administrator or a regulator of {hq} may)"
+                )
+        return None
 
     return refusal
 
@@ -143,7 +172,7 @@ def list_vendors(session: Session, reader: Party) -> dict[str, Any]:
     """The catalog's vendors with their headquarters and source, and whether each is bound;
     the bound manufacturer is named to the administrator, regulators and its own group."""
     bound = {row.vendor: row for row in session.scalars(sa.select(VendorBinding))}
-    mine = set(ownership_chain(session, reader))
+    may_register = vendor_refusal(session, reader)
     sees_all = reader.role in ("administrator", "regulator")
     items = []
     for vendor in all_vendors():
@@ -155,7 +184,7 @@ def list_vendors(session: Session, reader: Party) -> dict[str, Any]:
             "source": vendor.source,
             "bound": row is not None,
             "manufacturer_id": None,
-            "yours": row is not None and row.manufacturer_id in mine,
+            "yours": row is not None and may_register(vendor.name) is None,
         }
         if row is not None and (sees_all or item["yours"]):
             item["manufacturer_id"] = row.manufacturer_id
