@@ -29,7 +29,7 @@ from computegov.identity.envelopes import make_envelope, sign_envelope
 from computegov.identity.keys import encode_public_key
 from computegov.ledger.integrator import integrate_all
 from computegov.registry.actions import perform
-from computegov.registry.chips import manifests
+from computegov.registry.chips import makers, manifests
 from computegov.registry.chips import service as chips
 from computegov.registry.parties import service as parties
 from computegov.registry.parties.bootstrap import ensure_administrator
@@ -58,7 +58,8 @@ def manifest_bytes(count: int) -> bytes:
     key = base64.b64encode
     lines = [",".join(manifests.COLUMNS)]
     lines += [
-        f"SN{i:010d},H100 SXM,2026-01-15,TSMC Fab 18,{key(os.urandom(32)).decode()}"
+        f"SN{i:010d},H100 SXM,2026-01-15,TSMC Fab 18,TSMC Advanced Backend Fab 6,"
+        f"{key(os.urandom(32)).decode()}"
         for i in range(count)
     ]
     return ("\n".join(lines) + "\n").encode()
@@ -70,7 +71,8 @@ def _signed(store: Store, signer: Ed25519FileSigner, type: str, body: dict[str, 
 
 
 def manufacturer(store: Store, workdir: Path) -> tuple[str, Ed25519FileSigner]:
-    """A manufacturer created by the administrator, as the API would: its token and key."""
+    """A manufacturer created by the administrator and bound to NVIDIA, as the API would: its
+    token and key."""
     admin = ensure_administrator(store)
     admin_signer = Ed25519FileSigner.load(admin.key_path)
     signer = Ed25519FileSigner.generate(workdir / f"maker-{uuid.uuid4().hex[:6]}.key")
@@ -86,6 +88,14 @@ def manufacturer(store: Store, workdir: Path) -> tuple[str, Ed25519FileSigner]:
         expected_type="party.create",
         token=admin.token_path.read_text().strip(),
         handler=parties.create_party,
+    )
+    bind = {"vendor": "NVIDIA", "manufacturer_id": result["party"]["id"]}
+    perform(
+        store,
+        _signed(store, admin_signer, "vendor.bind", bind),  # type: ignore[arg-type]
+        expected_type="vendor.bind",
+        token=admin.token_path.read_text().strip(),
+        handler=makers.bind_vendor,
     )
     return str(result["token"]), signer
 

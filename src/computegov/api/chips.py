@@ -19,6 +19,9 @@ from computegov.api.deps import (
     bearer_token,
     store_of,
 )
+from computegov.identity.access import Resource
+from computegov.registry.actions import authorize
+from computegov.registry.chips import makers
 from computegov.registry.chips import reads as chip_reads
 from computegov.registry.chips import service as chips
 from computegov.registry.chips import status as chip_status
@@ -101,6 +104,27 @@ async def register_manifest(
     return await run_in_threadpool(
         _register_manifest, request, bytes(raw), token, idempotency_key, dry_run
     )
+
+
+add_signed_route(
+    router,
+    "/vendors/bindings",
+    "vendor.bind",
+    makers.bind_vendor,
+    201,
+    "Bind a catalog vendor to the manufacturer that makes its chips (`vendor.bind`, body "
+    "`{vendor, manufacturer_id[, replace]}`): the administrator, or a regulator of the vendor's "
+    "headquarters country. That manufacturer and its subsidiaries register the vendor's chips.",
+)
+
+
+@router.get("/vendors")
+def list_vendors(request: Request, token: Token) -> dict[str, Any]:
+    """The catalog's vendors: headquarters country (with its source) and whether each is bound
+    to a manufacturer (named to the administrator, regulators and the manufacturer's group)."""
+    with reader_session(store_of(request), token, "vendor.list", "vendors") as (session, reader):
+        authorize(session, reader, "vendor.list", Resource(id="vendors"))
+        return makers.list_vendors(session, reader)
 
 
 add_signed_route(

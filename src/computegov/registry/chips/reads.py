@@ -149,7 +149,7 @@ def _original_keys(session: Session, manifest_id: str) -> dict[str, str | None]:
 def registered_fields(chip: Chip, original_key: str | None | bool = False) -> dict[str, Any]:
     """The leaf fields a chip was registered with (`original_key` where it was rebound)."""
     key = encode_public_key(chip.device_key) if chip.device_key else None
-    return {
+    fields = {
         "vendor": chip.vendor,
         "serial": chip.serial,
         "model": chip.model,
@@ -157,6 +157,9 @@ def registered_fields(chip: Chip, original_key: str | None | bool = False) -> di
         "fab": chip.fab,
         "device_public_key": key if original_key is False else original_key,
     }
+    if chip.assembly_site is not None:  # chips registered before assembly sites have none
+        fields["assembly_site"] = chip.assembly_site
+    return fields
 
 
 def attestation(session: Session, chip: Chip) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from computegov.instants import to_wire
 from computegov.ledger import log
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chips import manifests
+from computegov.registry.chips import makers, manifests
 from computegov.registry.chips.models import Chip, Manifest
 from computegov.registry.custody.models import CustodyEvent
 from computegov.registry.ids import new_id
@@ -44,6 +44,7 @@ _CHIP_COLUMNS = (
     "model",
     "manufactured_on",
     "fab",
+    "assembly_site",
     "device_key",
     "device_key_id",
     "manufacturer_id",
@@ -118,6 +119,7 @@ def chip_dict(chip: Chip) -> dict[str, Any]:
         "model": chip.model,
         "manufactured_on": chip.manufactured_on.isoformat(),
         "fab": chip.fab,
+        "assembly_site": chip.assembly_site,
         "device_public_key": encode_public_key(chip.device_key) if chip.device_key else None,
         "device_key_id": chip.device_key_id,
         "manufacturer_id": chip.manufacturer_id,
@@ -188,7 +190,12 @@ def _check_claims(ctx: ActionContext, body: ManifestRegister, data: bytes) -> ma
             f"the manifest's SHA-256 is {digest}, but the envelope signs {body.manifest_sha256}; "
             "sign the file you upload"
         )
-    manifest = manifests.parse_manifest(data, on=ctx.now)
+    manifest = manifests.parse_manifest(
+        data,
+        on=ctx.now,
+        country=body.country,
+        vendor_refusal=makers.vendor_refusal(ctx.session, ctx.party),
+    )
     if len(manifest.rows) != body.rows:
         raise InvalidInput(f"the manifest has {len(manifest.rows)} chips, the envelope {body.rows}")
     root = manifest.root
@@ -212,13 +219,12 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
     """Register every chip of a manifest, all or nothing."""
     body = parse_body(ManifestRegister, ctx.body)
     maker = ctx.party
-    country = body.country or maker.country
-    places = frozenset({country} if country else ())
+    places = frozenset({body.country} if body.country else ())
     ctx.authorize("chip.register", Resource(owners=frozenset({maker.id}), countries=places))
-    if country is None:
-        raise InvalidInput("the manufacturer has no country on record; give the chips' country")
     manifest = _check_claims(ctx, body, data)
     rows = manifest.rows
+    # A chip starts where it was finished: its assembly site's country.
+    countries = sorted({row.country for row in rows})
     _refuse_registered(ctx.session, rows)
     root = manifest.root
     root_b64 = base64.b64encode(root).decode("ascii")
@@ -239,7 +245,7 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
     token_hex = secrets.token_hex
     # Sorted, so the chips' primary key and the events' chip index fill in order.
     chip_ids = sorted(f"chp_{token_hex(8)}" for _ in rows)
-    subjects, countries = [maker_id], [country]
+    subjects = [maker_id]
     entry_ids = log.append_many(
         ctx.session,
         (
@@ -254,7 +260,7 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
                     "leaf_index": i,
                     "manifest_root": root_b64,
                     "subjects": subjects,
-                    "countries": countries,
+                    "countries": [row.country],
                 },
                 ctx.key_id,
             )
@@ -273,11 +279,12 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
                 row.model,
                 row.manufactured_on,
                 row.fab,
+                row.assembly_site,
                 row.device_key,
                 key_id(row.device_key) if row.device_key else None,
                 maker_id,
                 maker_id,
-                country,
+                row.country,
                 "in_stock",
                 man_id,
                 i,
@@ -300,14 +307,15 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
     result: dict[str, Any] = {
         "manifest": manifest_dict(record_row),
         "chips": len(rows),
-        "country": country,
+        "country": countries[0] if len(countries) == 1 else None,
+        "countries": countries,
     }
     if len(rows) <= LISTED_CHIPS:
         result["items"] = [
             {"id": cid, "vendor": row.vendor, "serial": row.serial, "entry_id": eid}
             for cid, row, eid in zip(chip_ids, rows, entry_ids, strict=True)
         ]
-    return ActionResult(result, 201, [maker_id], [country], [record_row])
+    return ActionResult(result, 201, [maker_id], countries, [record_row])
 
 
 def manifest_dict(row: Manifest) -> dict[str, Any]:

@@ -84,6 +84,7 @@ def chip_dict(chip: Chip, custodian_name: str | None = None) -> dict[str, Any]:
         "site_id": chip.site_id,
         "manufactured_on": chip.manufactured_on.isoformat(),
         "fab": chip.fab,
+        "assembly_site": chip.assembly_site,
         "device_key_id": chip.device_key_id,
         "registered_at": to_wire(chip.registered_at),
     }
