@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0310_vendors"
-down_revision: str | None = "0210_chip_overview_index"
+down_revision: str | None = "0300_actions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
