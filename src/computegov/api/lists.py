@@ -25,7 +25,9 @@ from fastapi.responses import JSONResponse, Response
 from computegov.errors import InvalidInput
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="items per page, 1 to 1000")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+MAX_OFFSET = 2**53
+"""The largest offset taken (beyond any list; both databases take it as an integer)."""
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]
 Format = Annotated[
     Literal["json", "csv"] | None,
     Query(description="`csv` for the same items as CSV (or send `Accept: text/csv`)"),

@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from computegov.api.deps import store_of
+from computegov.api.lists import Offset
 from computegov.errors import ComputegovError, Forbidden, Unauthenticated
 from computegov.identity.access import default_matrix
 from computegov.ledger import log
@@ -237,7 +238,7 @@ def chips(
     country: Annotated[str | None, Query(max_length=2)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     model: Annotated[str | None, Query(max_length=64)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The chips the reader may see, newest first, PAGE_SIZE a page."""
     with reader_session(store_of(request), _token(request), "chip.read", "chips") as (
