@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from computegov.errors import InvalidInput
-from computegov.http_guard import install_http_guards
+from computegov.http_guard import docs_routes, install_http_guards
 from computegov.ledger import log, tiles
 from computegov.problems import error_response, install_problem_handlers
 from computegov.store import Store
@@ -138,8 +138,11 @@ def ledger_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
     from computegov.ledger.integrator import IntegratorLoop, running
 
     workers = [IntegratorLoop(store, interval=integrate_every)] if integrate_every else []
-    app = FastAPI(title="computegov ledger", lifespan=running(*workers))
+    app = FastAPI(
+        title="computegov ledger", lifespan=running(*workers), docs_url=None, redoc_url=None
+    )
     install_problem_handlers(app)
     install_http_guards(app)
+    app.include_router(docs_routes(app.title))
     app.include_router(ledger_router(store))
     return app
