@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from chips_helpers import manifest_csv, register
+from chips_helpers import FAB, maker_of, manifest_csv, register
 from fastapi import FastAPI, Request
 
 from computegov.errors import Unauthenticated
@@ -117,9 +117,9 @@ def test_a_chunked_body_is_cut_off_when_it_passes_the_limit(world: World) -> Non
 
 def test_a_manifest_upload_above_one_mib_is_accepted(tmp_path: Path, sqlite_url: str) -> None:
     with open_world(tmp_path, sqlite_url) as world:
-        maker = world.create(world.admin, "manufacturer", "Maker", "TW")
+        maker = maker_of(world)
         serial = "SN-{:0117d}"  # 120 characters: about 190 bytes a row
-        rows = [(serial.format(i), "H100", "2026-01-15", "TSMC", None) for i in range(6000)]
+        rows = [(serial.format(i), "H100", "2026-01-15", FAB, None) for i in range(6000)]
         data = manifest_csv(rows)
         assert len(data) > MIB
         response = register(world, maker, data)
@@ -293,7 +293,9 @@ def test_a_tokenless_route_is_limited_per_device_key_and_address(tmp_path: Path)
 
 
 def test_the_dashboard_login_is_a_tokenless_route(world: World) -> None:
+    # A form POST from the dashboard's own page, as a browser sends it (with its Origin).
     with world.server.client() as http:
+        http.headers["Origin"] = world.server.url
         page = http.post("/login", data={"token": world.admin.token, "next": "/"})
         assert page.status_code == 303  # no bearer token needed to log in
         large = http.post("/login", data={"token": "x", "next": "/" + "a" * 5000})

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from computegov import __version__
 from computegov.api import chips, custody, ledger_reads, parties, stats
+from computegov.http_guard import docs_routes, install_http_guards
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
@@ -29,6 +30,8 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
         version=__version__,
         summary="A registry of AI chips over a tamper-evident ledger.",
         lifespan=running(*workers),
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = store
     install_problem_handlers(app)
@@ -38,6 +41,8 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
             authenticate(session, token)
 
     install_limits(app, store.settings, check_token)
+    install_http_guards(app)
+    app.include_router(docs_routes(app.title))
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)

@@ -19,6 +19,7 @@ from computegov.api.deps import (
     bearer_token,
     store_of,
 )
+from computegov.api.lists import Limit, Offset
 from computegov.identity.access import Resource
 from computegov.registry.actions import authorize
 from computegov.registry.chips import makers
@@ -163,8 +164,8 @@ def list_chips(
     custodian: Annotated[str | None, Query(max_length=32)] = None,
     vendor: Annotated[str | None, Query(max_length=64)] = None,
     serial: Annotated[str | None, Query(max_length=128)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**53)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """The chips the caller may read, oldest first, filtered and paginated."""
     with reader_session(store_of(request), token, "chip.read", "chips") as (session, reader):

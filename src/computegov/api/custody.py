@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from computegov.api.deps import add_signed_route, bearer_token, store_of
+from computegov.api.lists import Limit, Offset
 from computegov.identity.access import Resource
 from computegov.instants import parse_instant
 from computegov.registry.actions import authorize
@@ -18,8 +19,6 @@ from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["custody"])
 Token = Annotated[str | None, Depends(bearer_token)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 add_signed_route(
