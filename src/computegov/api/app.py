@@ -6,13 +6,13 @@ from fastapi import FastAPI
 
 from computegov import __version__
 from computegov.api import chips, custody, ledger_reads, parties, stats
-from computegov.http_guard import docs_routes, install_http_guards
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
 from computegov.registry.actions import authenticate
 from computegov.registry.custody.flags import FlagSweeper
 from computegov.serving import install_limits
+from computegov.serving.inputs import docs_routes, install_http_guards
 from computegov.store import Store
 from computegov.web import pages
 

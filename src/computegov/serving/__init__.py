@@ -1,5 +1,7 @@
 """What every computegov HTTP server enforces before a route runs: body sizes and deadlines,
-authentication before a body is read, request rates, and a deadline for a request's head.
+authentication before a body is read, request rates, and a deadline for a request's head;
+hostile URLs (NULs) refused before routing, and security headers on every response
+(`serving.inputs.install_http_guards`).
 
 `install_limits(app, settings)` adds the middleware to a FastAPI app; `uvicorn_config` is how
 `computegov serve`, `computegov ledger serve` and the tests' live server start uvicorn (with

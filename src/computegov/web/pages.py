@@ -7,7 +7,7 @@ regulator's reads are recorded in the ledger). The two forms that change state, 
 and `POST /logout` (a GET never logs out), are taken only from a page of this server: the
 browser's `Origin` must be this server's (see `_same_origin`), so no other site can log a
 person in under its own token (login CSRF) or out. Every page carries the security headers of
-`computegov.http_guard` (no script at all, no framing, `Cache-Control: no-store`). Without a
+`computegov.serving.inputs` (no script at all, no framing, `Cache-Control: no-store`). Without a
 token, / shows the login form and the public parts only: the current checkpoint and the log's
 verifier key. Errors on these pages render as HTML; the API under /v1 keeps its problem+json.
 """
