@@ -20,7 +20,12 @@ from typing import Any
 import rfc8785
 
 from computegov.errors import InvalidInput, Unauthenticated
-from computegov.identity.keys import key_id, verify_signature
+from computegov.identity.keys import (
+    key_id,
+    public_key_problem,
+    signature_problem,
+    verify_signature,
+)
 from computegov.instants import parse_instant, to_wire
 from computegov.store.signer import Signer
 
@@ -163,6 +168,17 @@ def verify_envelope(
     env = signed.envelope
     if key_id(public_key) != signed.key_id:
         raise EnvelopeRejected("wrong_key", "the signature names another key than the one given")
+    weak = public_key_problem(public_key)
+    if weak is not None:
+        raise EnvelopeRejected(
+            "weak_key", f"key {signed.key_id} is not a sound Ed25519 key: {weak[1]}"
+        )
+    odd = signature_problem(signed.signature)
+    if odd is not None:
+        raise EnvelopeRejected(
+            "non_canonical_signature",
+            f"the signature by key {signed.key_id} is not canonical Ed25519: {odd}",
+        )
     if not verify_signature(public_key, signed.signature, env.canonical()):
         raise EnvelopeRejected(
             "bad_signature", f"the signature by key {signed.key_id} does not verify"

@@ -25,7 +25,12 @@ from typing import Any
 
 from computegov.catalog import get_chip
 from computegov.errors import InvalidInput, NotFound
-from computegov.identity.keys import PUBLIC_KEY_BYTES, key_id, verify_signature
+from computegov.identity.keys import (
+    PUBLIC_KEY_BYTES,
+    key_id,
+    public_key_problem,
+    verify_signature,
+)
 from computegov.ledger import merkle
 from computegov.rules import classify
 
@@ -148,12 +153,17 @@ class _Models:
         return found
 
 
-def _device_key(text: str) -> bytes | None:
+def _device_key(text: str) -> bytes | str:
+    """The raw device key, or what is wrong with it (a weak key is refused: see
+    `identity.keys.public_key_problem`)."""
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        return None
-    return raw if len(raw) == PUBLIC_KEY_BYTES else None
+        raw = b""
+    if len(raw) != PUBLIC_KEY_BYTES:
+        return "device_public_key is not an Ed25519 public key (base64 of 32 raw bytes)"
+    weak = public_key_problem(raw)
+    return f"device_public_key is refused: {weak[1]}" if weak else raw
 
 
 def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTED) -> Manifest:
@@ -207,14 +217,13 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
         key_text = record[i_key].strip()
         key = None
         if key_text:
-            key = _device_key(key_text)
-            if key is None:
-                errors.append(
-                    "device_public_key is not an Ed25519 public key (base64 of 32 raw bytes)"
-                )
-            elif key in seen_keys:
-                errors.append(f"device key repeats the one on line {seen_keys[key]}")
+            decoded = _device_key(key_text)
+            if isinstance(decoded, str):
+                errors.append(decoded)
+            elif decoded in seen_keys:
+                errors.append(f"device key repeats the one on line {seen_keys[decoded]}")
             else:
+                key = decoded
                 seen_keys[key] = line
         elif not isinstance(model, str) and model[2]:
             errors.append(
