@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from computegov.api.deps import (
     DryRun,
     IdempotencyKey,
+    IJsonBody,
     SignedEnvelopeIn,
     act,
     add_signed_route,
@@ -33,7 +34,7 @@ class ManifestUpload(BaseModel):
     csv: str = Field(max_length=chips.MAX_MANIFEST_BYTES)
 
 
-@router.post("/manifests", status_code=201)
+@router.post("/manifests", status_code=201, dependencies=[IJsonBody])
 def register_manifest(
     request: Request,
     upload: ManifestUpload,
