@@ -18,7 +18,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -153,6 +153,18 @@ class _Models:
         return found
 
 
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; a file the csv module cannot read (a field past its size limit)
+    is InvalidInput naming the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"line {reader.line_num}: the manifest is not readable CSV ({exc}); "
+            "`computegov chips manifest-template` prints an example"
+        ) from None
+
+
 def _device_key(text: str) -> bytes | str:
     """The raw device key, or what is wrong with it (a weak key is refused: see
     `identity.keys.public_key_problem`)."""
@@ -173,7 +185,8 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
     `max_reported`, then how many more), and nothing is registered.
     """
     reader = csv.reader(io.StringIO(_decode_text(data), newline=""))
-    cols = _header(next(reader, None))
+    records = _csv_records(reader)
+    cols = _header(next(records, None))
     i_serial, i_model, i_date = cols["serial"], cols["model"], cols["manufactured_on"]
     i_fab, i_key = cols["fab"], cols["device_public_key"]
     width = len(COLUMNS)
@@ -188,7 +201,7 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
     def bad(line: int, message: str) -> None:
         problems.append(f"line {line}: {message}")
 
-    for record in reader:
+    for record in records:
         line = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip()):
             continue  # blank lines carry no chip
