@@ -15,10 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from computegov.errors import ComputegovError, InvalidInput
+from computegov.identity.keys import check_public_key, verify_signature
 from computegov.ledger.merkle import HASH_SIZE
 
 ED25519 = 0x01
@@ -101,7 +99,7 @@ def parse_verifier_key(vkey: str) -> Verifier:
     ):
         raise InvalidInput(f"not an Ed25519 verifier key: {vkey!r}; {accepted}")
     _check_name(name)
-    public_key = raw[1:]
+    public_key = check_public_key(raw[1:], what=f"key of verifier {name!r}")  # no weak keys
     expected = key_id(name, public_key)
     if expected.hex() != hex_id:
         raise InvalidInput(
@@ -157,15 +155,13 @@ def verify_note(note: str, verifier: Verifier) -> str:
     Signatures by other keys are ignored; a bad signature by this key rejects the note.
     """
     text, signatures = _split_note(note)
-    public = Ed25519PublicKey.from_public_bytes(verifier.public_key)
     verified = False
     for name, blob in signatures:
         if name != verifier.name or blob[:4] != verifier.key_id:
             continue
-        try:
-            public.verify(blob[4:], text.encode())
-        except InvalidSignature:
-            raise NoteError(f"the signature by {name} does not verify") from None
+        # Refuses weak keys and non-canonical signatures too (see identity.keys).
+        if not verify_signature(verifier.public_key, blob[4:], text.encode()):
+            raise NoteError(f"the signature by {name} does not verify")
         verified = True
     if not verified:
         raise NoteError(f"the note has no signature by {verifier.name} ({verifier.key_id.hex()})")
