@@ -204,3 +204,12 @@ def test_a_weak_verifier_key_and_a_forged_signature_are_refused() -> None:
 
     with pytest.raises(NoteError, match="does not verify"):
         open_checkpoint(forged, Verifier(name=name, key_id=kid, public_key=identity))
+
+
+def test_text_without_a_utf8_form_is_refused_not_a_crash() -> None:
+    # A command-line argument of undecodable bytes arrives as lone surrogates.
+    with pytest.raises(InvalidInput, match="bad key name"):
+        parse_verifier_key("\udcff+00000000+" + GO_VKEY.split("+")[2])
+    verifier = parse_verifier_key(GO_VKEY)
+    with pytest.raises(NoteError, match="lone surrogates"):
+        verify_note("\ud800\n\n" + GO_SIG, verifier)

@@ -44,7 +44,9 @@ def _unb64(text: str) -> bytes | None:
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(c) < 0x20 and c != "\n" for c in text)
+    """A control character but newline, or a lone surrogate (text that has no UTF-8 form,
+    as a command-line argument of undecodable bytes becomes)."""
+    return any((ord(c) < 0x20 and c != "\n") or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
 def _check_name(name: str) -> None:
@@ -112,7 +114,8 @@ def parse_verifier_key(vkey: str) -> Verifier:
 def _check_text(text: str) -> None:
     if not text.endswith("\n") or _has_control(text):
         raise NoteError(
-            "note text must end in a newline and hold no control characters but newlines"
+            "note text must end in a newline and hold no control characters but newlines "
+            "(and no lone surrogates)"
         )
 
 
