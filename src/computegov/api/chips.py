@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from computegov import ijson
 from computegov.api.deps import (
     DryRun,
     IdempotencyKey,
@@ -58,6 +60,11 @@ def _register_manifest(
 ) -> JSONResponse:
     """Parse and register an uploaded manifest (in a worker thread: a large manifest's JSON
     never blocks the event loop)."""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None  # not JSON at all: the validation below says so
+    ijson.check(parsed)  # NaN, Infinity, huge numbers, lone surrogates: 400 not_i_json
     try:
         upload = ManifestUpload.model_validate_json(raw)
     except ValidationError as exc:

@@ -23,7 +23,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +32,12 @@ from computegov.catalog import find_site, get_chip
 from computegov.catalog.makers import known_sites_hint, unknown_site_message
 from computegov.countries import parse_country
 from computegov.errors import InvalidInput, NotFound
-from computegov.identity.keys import PUBLIC_KEY_BYTES, key_id, verify_signature
+from computegov.identity.keys import (
+    PUBLIC_KEY_BYTES,
+    key_id,
+    public_key_problem,
+    verify_signature,
+)
 from computegov.ledger import merkle
 from computegov.rules import classify
 
@@ -178,12 +183,29 @@ class _Sites:
         return found
 
 
-def _device_key(text: str) -> bytes | None:
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; a file the csv module cannot read (a field past its size limit)
+    is InvalidInput naming the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"line {reader.line_num}: the manifest is not readable CSV ({exc}); "
+            "`computegov chips manifest-template` prints an example"
+        ) from None
+
+
+def _device_key(text: str) -> bytes | str:
+    """The raw device key, or what is wrong with it (a weak key is refused: see
+    `identity.keys.public_key_problem`)."""
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        return None
-    return raw if len(raw) == PUBLIC_KEY_BYTES else None
+        raw = b""
+    if len(raw) != PUBLIC_KEY_BYTES:
+        return "device_public_key is not an Ed25519 public key (base64 of 32 raw bytes)"
+    weak = public_key_problem(raw)
+    return f"device_public_key is refused: {weak[1]}" if weak else raw
 
 
 def parse_manifest(
@@ -202,7 +224,8 @@ def parse_manifest(
     then how many more), and nothing is registered.
     """
     reader = csv.reader(io.StringIO(_decode_text(data), newline=""))
-    cols = _header(next(reader, None))
+    records = _csv_records(reader)
+    cols = _header(next(records, None))
     i_serial, i_model, i_date = cols["serial"], cols["model"], cols["manufactured_on"]
     i_fab, i_site, i_key = cols["fab"], cols["assembly_site"], cols["device_public_key"]
     sites = _Sites()
@@ -219,7 +242,7 @@ def parse_manifest(
     def bad(line: int, message: str) -> None:
         problems.append(f"line {line}: {message}")
 
-    for record in reader:
+    for record in records:
         line = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip()):
             continue  # blank lines carry no chip
@@ -266,14 +289,13 @@ def parse_manifest(
         key_text = record[i_key].strip()
         key = None
         if key_text:
-            key = _device_key(key_text)
-            if key is None:
-                errors.append(
-                    "device_public_key is not an Ed25519 public key (base64 of 32 raw bytes)"
-                )
-            elif key in seen_keys:
-                errors.append(f"device key repeats the one on line {seen_keys[key]}")
+            decoded = _device_key(key_text)
+            if isinstance(decoded, str):
+                errors.append(decoded)
+            elif decoded in seen_keys:
+                errors.append(f"device key repeats the one on line {seen_keys[decoded]}")
             else:
+                key = decoded
                 seen_keys[key] = line
         elif not isinstance(model, str) and model[2]:
             errors.append(

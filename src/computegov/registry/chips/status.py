@@ -144,7 +144,7 @@ def request_key(ctx: ActionContext) -> ActionResult:
     body = parse_body(KeyRequest, ctx.body)
     chip = find_chip(ctx.session, body.chip)
     _custody_check(ctx, chip, "chip.key.request")
-    raw = decode_public_key(body.device_public_key)
+    raw = decode_public_key(body.device_public_key, what="device key")
     holder = ctx.session.scalars(
         sa.select(Chip.id).where(Chip.device_key_id == key_id(raw))
     ).first()

@@ -148,7 +148,7 @@ def ultimate_parent(session: Session, party: Party) -> Party:
 
 
 def _new_key(ctx: ActionContext, party_id: str, public_key: str) -> PartyKey:
-    raw = decode_public_key(public_key)
+    raw = decode_public_key(public_key, what="party key")
     kid = key_id(raw)
     if ctx.session.get(PartyKey, kid) is not None:
         raise Conflict(f"key {kid} is already registered; a key belongs to one party only")
