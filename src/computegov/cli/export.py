@@ -61,8 +61,8 @@ def check(
     )
     if decision.fired:
         print_table(
-            ["Rule", "Citation", "Review", "Reason"],
-            [[f.rule, f.citation, f.review, f.reason] for f in decision.fired],
+            ["Rule", "Jurisdiction", "Citation", "Review", "Reason"],
+            [[f.rule, f.jurisdiction, f.citation, f.review, f.reason] for f in decision.fired],
             title="Instruments that fired",
         )
     if decision.exceptions:
@@ -88,11 +88,12 @@ def rules(
         print_json([{**i.to_dict(), "in_force": i.id in live} for i in instruments])
         return
     print_table(
-        ["Id", "Kind", "Citation", "From", "To", "In force"],
+        ["Id", "Kind", "Jurisdiction", "Citation", "From", "To", "In force"],
         [
             [
                 i.id,
                 i.kind,
+                i.jurisdiction,
                 i.citation,
                 to_wire(i.effective_from)[:10],
                 to_wire(i.effective_to)[:10] if i.effective_to else None,
