@@ -64,8 +64,14 @@ def _issued_under(issuer: list[str], licensee: Any) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("export_licenses", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("jurisdiction", sa.String(length=2), nullable=True))
+    # Added in place with a default, not rebuilt: on SQLite, batch mode would drop and recreate
+    # export_licenses, which transfers reference (foreign keys are on). The default '' names no
+    # jurisdiction, so a row that somehow kept it would count for no instrument; PostgreSQL
+    # drops it below, SQLite cannot without the rebuild.
+    op.add_column(
+        "export_licenses",
+        sa.Column("jurisdiction", sa.String(length=2), nullable=False, server_default=""),
+    )
     conn = op.get_bind()
     parties = {row.id: row for row in conn.execute(sa.select(_parties))}
     for lic in conn.execute(sa.select(_licenses)).all():
@@ -75,8 +81,8 @@ def upgrade() -> None:
             .where(_licenses.c.id == lic.id)
             .values(jurisdiction=_issued_under(issuer, parties[lic.licensee_id]))
         )
-    with op.batch_alter_table("export_licenses", schema=None) as batch_op:
-        batch_op.alter_column("jurisdiction", existing_type=sa.String(length=2), nullable=False)
+    if conn.dialect.name != "sqlite":
+        op.alter_column("export_licenses", "jurisdiction", server_default=None)
 
     op.create_table(
         "transfer_licenses",
@@ -125,4 +131,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_transfer_licenses_license_id"))
     op.drop_table("transfer_licenses")
     with op.batch_alter_table("export_licenses", schema=None) as batch_op:
-        batch_op.drop_column("jurisdiction")
+        batch_op.drop_column("jurisdiction")  # SQLite rebuilds it: foreign keys off if referenced
