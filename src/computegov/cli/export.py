@@ -88,12 +88,11 @@ def rules(
         print_json([{**i.to_dict(), "in_force": i.id in live} for i in instruments])
         return
     print_table(
-        ["Id", "Kind", "Jurisdiction", "Citation", "From", "To", "In force"],
+        ["Id", "Kind", "Citation", "From", "To", "In force"],
         [
             [
                 i.id,
-                i.kind,
-                i.jurisdiction,
+                f"{i.jurisdiction} {i.kind}",  # "US rule": whose instrument it is
                 i.citation,
                 to_wire(i.effective_from)[:10],
                 to_wire(i.effective_to)[:10] if i.effective_to else None,
