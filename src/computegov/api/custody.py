@@ -44,7 +44,8 @@ add_signed_route(
     "license.issue",
     licenses.issue_license,
     201,
-    "Issue an export license (`license.issue`): a regulator, for a licensee in its jurisdiction.",
+    "Issue an export license (`license.issue`): a regulator, under one of its jurisdictions; "
+    "it counts only for the instruments that jurisdiction administers.",
 )
 add_signed_route(
     router,
@@ -52,8 +53,9 @@ add_signed_route(
     "transfer.declare",
     transfers.declare_transfer,
     201,
-    "Declare a transfer of chips you hold (`transfer.declare`). Refused (422) with a `reason` "
-    "when a check fails; where a license is required and none is cited, `fired` names each "
+    "Declare a transfer of chips you hold (`transfer.declare`), citing the export licenses "
+    "that cover it (`license_id`, `licenses`). Refused (422) with a `reason` when a check "
+    "fails; where a license is missing, `jurisdiction` names whose and `fired` each "
     "instrument that fired.",
 )
 add_signed_route(
