@@ -30,6 +30,9 @@ from computegov.registry.parties.models import ApiToken, AuditGrant, Party, Part
 from computegov.registry.tables import IdempotentResult, UsedNonce
 from computegov.store import Store
 
+#: The envelope format versions the pipeline applies (the parser may check them first too).
+ENVELOPE_VERSIONS = (1,)
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -49,6 +52,7 @@ class ActionResult:
     subjects: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     stamp: list[Any] = field(default_factory=list)  # rows whose `entry_id` names this entry
+    record: dict[str, Any] = field(default_factory=dict)  # more the entry's record holds
 
 
 @dataclass
@@ -61,6 +65,9 @@ class ActionContext:
     key_id: str
     signed: SignedEnvelope
     now: datetime
+    #: The id the action's ledger entry will have ("" in a dry run, which writes no entry),
+    #: so rows and response records name their entry as they are made.
+    entry_id: str = ""
 
     @property
     def envelope(self) -> Envelope:
@@ -137,6 +144,7 @@ def perform(
     handler: Callable[[ActionContext], ActionResult],
     idempotency_key: str | None = None,
     dry_run: bool = False,
+    versions: Iterable[int] = ENVELOPE_VERSIONS,
 ) -> tuple[int, dict[str, Any]]:
     """Check and apply one signed action in one transaction; return (status, body)."""
     expected = {expected_type} if isinstance(expected_type, str) else set(expected_type)
@@ -144,6 +152,13 @@ def perform(
         raise InvalidInput(
             f"this endpoint takes envelopes of type {' or '.join(sorted(expected))}, "
             f"not {signed.envelope.type!r}"
+        )
+    known = sorted(set(versions))
+    if signed.envelope.v not in known:
+        raise InvalidInput(
+            f"envelope version v={signed.envelope.v!r} is unknown; this registry reads "
+            f"{signed.envelope.type} envelopes of v={' or '.join(str(v) for v in known)}",
+            reason="unknown_version",
         )
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise InvalidInput("an Idempotency-Key must be 1 to 200 characters")
@@ -221,9 +236,11 @@ def _perform(
         )
     party = session.get(Party, key.party_id)
     assert party is not None  # foreign key
-    context = ActionContext(session, store, party, key.key_id, signed, now)
+    entry_id = "" if dry_run else log.new_entry_id()
+    context = ActionContext(session, store, party, key.key_id, signed, now, entry_id)
     result = handler(context)
     record = {
+        **result.record,
         "envelope": signed.to_dict(),
         "subjects": sorted(set(result.subjects) | {party.id}),
         "countries": sorted(set(result.countries)),
@@ -233,7 +250,10 @@ def _perform(
     if dry_run:
         session.flush()  # surface constraint violations as a real run would
         raise _DryRun(result.status, {**body, "dry_run": True})
-    body["entry_id"] = log.append(session, signed.envelope.type, record, key.key_id)
+    # The actor is the signing key's id: a party key, never a chip's device key.
+    body["entry_id"] = log.append(
+        session, signed.envelope.type, record, key.key_id, entry_id=entry_id
+    )
     for row in result.stamp:
         row.entry_id = body["entry_id"]
     if idempotency_key is not None:
@@ -250,6 +270,11 @@ def _perform(
     return result.status, body
 
 
+def read_actor(party_id: str) -> str:
+    """The leaf actor of a logged read: `party:<id>` (a read is not signed, so no key id)."""
+    return f"party:{party_id}"
+
+
 def record_read(session: Session, store: Store, reader: Party, action: str, resource: str) -> str:
     """Log a regulator's read as a ledger entry, so reads of private records are visible."""
     record = {
@@ -260,4 +285,4 @@ def record_read(session: Session, store: Store, reader: Party, action: str, reso
         "subjects": [reader.id],
         "countries": sorted(reader.jurisdiction or ()),
     }
-    return log.append(session, "read", record, reader.id)
+    return log.append(session, "read", record, read_actor(reader.id))
