@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from chips_helpers import device_key, h100s, register
+from chips_helpers import device_key, h100s, manifest_csv, register
 from custody_setup import Cast
 
 from computegov.errors import InvalidInput
@@ -196,3 +196,25 @@ def test_an_envelope_of_an_unknown_version_is_refused_by_the_pipeline(world: Wor
     with world.store.transaction() as session:
         names = set(session.scalars(sa.select(Party.legal_name)))
     assert "Future Co" not in names
+
+
+def test_a_key_that_is_also_a_chips_device_key_signs_no_action(world: World) -> None:
+    # A maker that registers the same key as a party key and as a chip's device key would
+    # otherwise put that device key's id in the public log as the actor of its actions.
+    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    shared = new_signer()
+    raw = shared.public_key_bytes()
+    body = {"party_id": maker.id, "public_key": encode_public_key(raw)}
+    _act(world, maker, "key.register", "/v1/keys", body)
+    data = manifest_csv([("DUAL-1", "H100", "2026-01-15", "TSMC", encode_public_key(raw))])
+    assert register(world, maker, data).status_code == 201
+    size = world.log_size()
+    report = {"chip": {"vendor": "NVIDIA", "serial": "DUAL-1"}, "status": "lost"}
+    wire = world.envelope(maker, "chip.report", report, signer=shared)
+    refused = world.post(maker, "/v1/chips/reports", wire)
+    assert refused.status_code == 403
+    assert (
+        refused.json()["reason"] == "device_key_signer" and key_id(raw) in refused.json()["detail"]
+    )
+    assert world.log_size() == size
+    assert key_id(raw) not in {entries.parse_leaf(leaf).actor for leaf in public_leaves(world)}

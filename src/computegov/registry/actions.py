@@ -234,6 +234,7 @@ def _perform(
             "the envelope is signed by another party's key than the token's party",
             reason="token_party_mismatch",
         )
+    _refuse_device_key_signer(session, key.key_id)
     party = session.get(Party, key.party_id)
     assert party is not None  # foreign key
     entry_id = "" if dry_run else log.new_entry_id()
@@ -268,6 +269,20 @@ def _perform(
             )
         )
     return result.status, body
+
+
+def _refuse_device_key_signer(session: Session, signer_key_id: str) -> None:
+    """A leaf's actor is the signing key's id, so a key that is also a chip's device key
+    would name that chip in the public log: such a key signs no action."""
+    from computegov.registry.chips.models import Chip
+
+    chip = session.scalars(sa.select(Chip.id).where(Chip.device_key_id == signer_key_id)).first()
+    if chip is not None:
+        raise Forbidden(
+            f"key {signer_key_id} is the device key of chip {chip}; a device key signs no party "
+            "action (the log names each action's signing key); sign with a party key",
+            reason="device_key_signer",
+        )
 
 
 def read_actor(party_id: str) -> str:
