@@ -6,8 +6,9 @@ Run by hand: `.venv/bin/python bench/registry.py [--chips 1000000] [--engine sql
 `chip.register` handler, as the API runs it, without HTTP), then the integrator gives every
 pending entry its index and signs the checkpoint. Measured separately: the client's side
 (parse, check, Merkle root, signature), the server's registration transaction (checks again,
-inserts chips, custody events and one ledger entry per chip) and the integration. PostgreSQL
-runs in a scratch database at 127.0.0.1:5432 (COMPUTEGOV_BENCH_POSTGRES_URL), dropped after.
+inserts chips and custody events, and one ledger entry for the whole manifest) and the
+integration. PostgreSQL runs in a scratch database at 127.0.0.1:5432
+(COMPUTEGOV_BENCH_POSTGRES_URL), dropped after.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def measure_registration(engine: str, count: int, workdir: Path, profile: bool) 
             profiler.disable()
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
         assert status == 201 and result["chips"] == count, result
-        assert integrated >= count + 1, integrated
+        assert integrated >= 1, integrated  # the manifest's one entry (and setup's)
     return [
         Timing("client: parse, root, sign", engine, count, t1 - t0),
         Timing("server: register (one transaction)", engine, count, t2 - t1),

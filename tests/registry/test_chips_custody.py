@@ -110,7 +110,9 @@ def test_history_steps_carry_ledger_indexes_and_proofs_that_verify(world: World)
     assert [s["entry_id"] for s in served["steps"]] == [s["entry_id"] for s in before["steps"]]
     indexes = [s["index"] for s in served["steps"]]
     assert all(isinstance(i, int) for i in indexes) and indexes[0] < indexes[1]
-    assert served["steps"][0]["opening"]["record"]["chip"] == chip["id"]
+    registered = served["steps"][0]
+    assert registered["opening"]["record"]["manifest"]["id"] == served["chip"]["manifest_id"]
+    assert registered["manifest_proof"]["fields"]["serial"] == chip["serial"]
     assert served["steps"][0]["details"] == {"manifest_id": served["chip"]["manifest_id"]}
     assert served["chip"]["registered_at"] == world.clock.now().isoformat().replace("+00:00", "Z")
 

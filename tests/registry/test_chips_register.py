@@ -1,5 +1,6 @@
-"""Registering chips from a signed manifest: all or nothing, each chip its own ledger entry,
-every bad row reported, and an attestation anyone can check offline."""
+"""Registering chips from a signed manifest: all or nothing, one ledger entry for the whole
+manifest (its record commits to the manifest's root), every bad row reported, and an
+attestation anyone can check offline."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from computegov.registry.chips import reads as chip_reads
 from conftest import World
 
 
-def test_registration_writes_each_chip_with_its_entry_and_a_verifiable_attestation(
+def test_registration_writes_each_chip_under_one_entry_and_a_verifiable_attestation(
     world: World,
 ) -> None:
     maker = maker_of(world, country="TW")
@@ -25,14 +26,16 @@ def test_registration_writes_each_chip_with_its_entry_and_a_verifiable_attestati
     assert response.status_code == 201, response.text
     result = response.json()
     assert result["chips"] == 5 and result["country"] == "TW"
-    assert world.log_size() == before + 6  # one entry per chip and the manifest's envelope
+    assert world.log_size() == before + 1  # one entry for the whole manifest
     listed = world.get(maker, "/v1/chips", params={"limit": 10}).json()
     assert listed["total"] == 5
     assert {c["status"] for c in listed["items"]} == {"in_stock"}
     assert {c["custodian_id"] for c in listed["items"]} == {maker.id}
     assert [c["serial"] for c in listed["items"]] == [f"SN-{i:04d}" for i in range(5)]
     assert {c["model"] for c in listed["items"]} == {"H100 SXM"}
-    assert len({c["entry_id"] for c in listed["items"]}) == 5
+    assert {c["entry_id"] for c in listed["items"]} == {result["entry_id"]}
+    assert result["manifest"]["entry_id"] == result["entry_id"]
+    assert {i["entry_id"] for i in result["items"]} == {result["entry_id"]}
     chip = listed["items"][3]
     served = world.get(maker, f"/v1/chips/{chip['id']}/attestation").json()
     assert served["attestation"]["leaf_index"] == 3
@@ -51,15 +54,18 @@ def test_registration_writes_each_chip_with_its_entry_and_a_verifiable_attestati
         chip_reads.check_attestation({**served, "attestation": forged})
 
 
-def test_chips_record_opens_against_its_leaf_for_the_manufacturer(world: World) -> None:
+def test_the_manifests_record_opens_against_its_leaf_and_commits_to_the_root(
+    world: World,
+) -> None:
     maker = maker_of(world, country="US")
     result = register(world, maker, h100s(2), country="US").json()
     item = result["items"][1]
     opening = world.get(maker, f"/v1/log/openings/{item['entry_id']}").json()
     record = opening["record"]
-    assert opening["type"] == "chip.registered"
-    assert record["chip"] == item["id"] and record["serial"] == "SN-0001"
-    assert record["leaf_index"] == 1 and record["manifest_root"] == result["manifest"]["root"]
+    assert opening["type"] == "chip.register"
+    root = result["manifest"]["root"]
+    assert record["manifest"] == {"id": result["manifest"]["id"], "root": root, "size": 2}
+    assert record["envelope"]["envelope"]["body"]["root"] == root  # signed by the maker
     assert record["countries"] == ["US"] and record["subjects"] == [maker.id]
 
 

@@ -44,6 +44,9 @@ from computegov.registry.parties.models import ApiToken, AuditGrant, Party, Part
 from computegov.registry.tables import IdempotentResult, UsedNonce
 from computegov.store import Store
 
+#: The envelope format versions the pipeline applies (the parser may check them first too).
+ENVELOPE_VERSIONS = (1,)
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -65,6 +68,7 @@ class ActionResult:
     stamp: list[Any] = field(default_factory=list)  # rows whose `entry_id` names this entry
     # Fields of `body` shown once and never kept: what a retry says in their place.
     secrets: dict[str, str] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)  # more the entry's record holds
 
 
 @dataclass
@@ -77,6 +81,9 @@ class ActionContext:
     key_id: str
     signed: SignedEnvelope
     now: datetime
+    #: The id the action's ledger entry will have ("" in a dry run, which writes no entry),
+    #: so rows and response records name their entry as they are made.
+    entry_id: str = ""
 
     @property
     def envelope(self) -> Envelope:
@@ -173,6 +180,7 @@ def perform(
     handler: Callable[[ActionContext], ActionResult],
     idempotency_key: str | None = None,
     dry_run: bool = False,
+    versions: Iterable[int] = ENVELOPE_VERSIONS,
 ) -> tuple[int, dict[str, Any]]:
     """Check and apply one signed action in one transaction; return (status, body).
 
@@ -188,6 +196,13 @@ def perform(
         raise InvalidInput(
             f"this endpoint takes envelopes of type {' or '.join(sorted(expected))}, "
             f"not {signed.envelope.type!r}"
+        )
+    known = sorted(set(versions))
+    if signed.envelope.v not in known:
+        raise InvalidInput(
+            f"envelope version v={signed.envelope.v!r} is unknown; this registry reads "
+            f"{signed.envelope.type} envelopes of v={' or '.join(str(v) for v in known)}",
+            reason="unknown_version",
         )
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise InvalidInput("an Idempotency-Key must be 1 to 200 characters")
@@ -322,9 +337,11 @@ def _apply(
             "the envelope is signed by another party's key than the token's party",
             reason="token_party_mismatch",
         )
+    _refuse_device_key_signer(session, key.key_id)
     party = session.get(Party, key.party_id)
     assert party is not None  # foreign key
-    context = ActionContext(session, store, party, key.key_id, signed, now)
+    entry_id = "" if dry_run else log.new_entry_id()
+    context = ActionContext(session, store, party, key.key_id, signed, now, entry_id)
     result = handler(context)
     body = dict(result.body)
     if dry_run:
@@ -333,11 +350,15 @@ def _apply(
         dry = {name: "not issued: this was a dry run" for name in result.secrets}
         raise _DryRun(result.status, {**_withhold(body, dry), "dry_run": True}, {})
     record = {
+        **result.record,
         "envelope": signed.to_dict(),
         "subjects": sorted(set(result.subjects) | {party.id}),
         "countries": sorted(set(result.countries)),
     }
-    body["entry_id"] = log.append(session, signed.envelope.type, record, key.key_id)
+    # The actor is the signing key's id: a party key, never a chip's device key.
+    body["entry_id"] = log.append(
+        session, signed.envelope.type, record, key.key_id, entry_id=entry_id
+    )
     for row in result.stamp:
         row.entry_id = body["entry_id"]
     return result.status, body, result.secrets
@@ -396,6 +417,25 @@ def _record_refusal(
     )
 
 
+def _refuse_device_key_signer(session: Session, signer_key_id: str) -> None:
+    """A leaf's actor is the signing key's id, so a key that is also a chip's device key
+    would name that chip in the public log: such a key signs no action."""
+    from computegov.registry.chips.models import Chip
+
+    chip = session.scalars(sa.select(Chip.id).where(Chip.device_key_id == signer_key_id)).first()
+    if chip is not None:
+        raise Forbidden(
+            f"key {signer_key_id} is the device key of chip {chip}; a device key signs no party "
+            "action (the log names each action's signing key); sign with a party key",
+            reason="device_key_signer",
+        )
+
+
+def read_actor(party_id: str) -> str:
+    """The leaf actor of a logged read: `party:<id>` (a read is not signed, so no key id)."""
+    return f"party:{party_id}"
+
+
 def record_read(session: Session, store: Store, reader: Party, action: str, resource: str) -> str:
     """Log a regulator's read as a ledger entry, so reads of private records are visible."""
     record = {
@@ -406,4 +446,4 @@ def record_read(session: Session, store: Store, reader: Party, action: str, reso
         "subjects": [reader.id],
         "countries": sorted(reader.jurisdiction or ()),
     }
-    return log.append(session, "read", record, reader.id)
+    return log.append(session, "read", record, read_actor(reader.id))

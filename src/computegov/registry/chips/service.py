@@ -1,9 +1,12 @@
 """Chips: registration from a signed manifest, status reports and device-key binding.
 
 Every change is a signed action through `registry.actions.perform`. Registration writes, in
-one transaction, the manifest, each chip (in stock, held by its manufacturer), a `registered`
-custody event and one ledger entry per chip, in bulk: a million rows are a few bulk inserts,
-never a million ORM objects.
+one transaction, the manifest, each chip (in stock, held by its manufacturer) and a
+`registered` custody event per chip, in bulk (a million rows are a few bulk inserts, never a
+million ORM objects), and ONE ledger entry: the signed `chip.register` envelope, whose record
+commits to the manifest's root. A chip's registration is proven by that entry and the chip's
+RFC 9162 inclusion path in the manifest's tree (`reads.manifest_membership`). Stores written
+before this kept one `chip.registered` entry per chip; those entries stay valid and provable.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from computegov.errors import Conflict, InvalidInput, NotFound
 from computegov.identity.access import Resource
 from computegov.identity.keys import encode_public_key, key_id, verify_signature
 from computegov.instants import to_wire
-from computegov.ledger import log
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.chips import makers, manifests
@@ -237,36 +239,14 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
         key_id=ctx.key_id,
         signature=base64.b64decode(body.root_signature),
         created_at=ctx.now,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(record_row)
     ctx.session.flush()
-    now, man_id, maker_id = ctx.now, record_row.id, maker.id
+    now, man_id, maker_id, eid = ctx.now, record_row.id, maker.id, ctx.entry_id
     token_hex = secrets.token_hex
     # Sorted, so the chips' primary key and the events' chip index fill in order.
     chip_ids = sorted(f"chp_{token_hex(8)}" for _ in rows)
-    subjects = [maker_id]
-    entry_ids = log.append_many(
-        ctx.session,
-        (
-            (
-                "chip.registered",
-                {
-                    "chip": cid,
-                    "vendor": row.vendor,
-                    "serial": row.serial,
-                    "model": row.model,
-                    "manifest_id": man_id,
-                    "leaf_index": i,
-                    "manifest_root": root_b64,
-                    "subjects": subjects,
-                    "countries": [row.country],
-                },
-                ctx.key_id,
-            )
-            for i, (cid, row) in enumerate(zip(chip_ids, rows, strict=True))
-        ),
-    )
     insert_rows(
         ctx.session,
         CHIPS,
@@ -291,7 +271,7 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
                 now,
                 eid,
             )
-            for i, (cid, row, eid) in enumerate(zip(chip_ids, rows, entry_ids, strict=True))
+            for i, (cid, row) in enumerate(zip(chip_ids, rows, strict=True))
         ],
     )
     details = {"manifest_id": man_id}
@@ -299,10 +279,7 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
         ctx.session,
         EVENTS,
         ("chip_id", "kind", "at", "party_id", "details", "entry_id"),
-        [
-            (cid, "registered", now, maker_id, details, eid)
-            for cid, eid in zip(chip_ids, entry_ids, strict=True)
-        ],
+        [(cid, "registered", now, maker_id, details, eid) for cid in chip_ids],
     )
     result: dict[str, Any] = {
         "manifest": manifest_dict(record_row),
@@ -313,9 +290,14 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
     if len(rows) <= LISTED_CHIPS:
         result["items"] = [
             {"id": cid, "vendor": row.vendor, "serial": row.serial, "entry_id": eid}
-            for cid, row, eid in zip(chip_ids, rows, entry_ids, strict=True)
+            for cid, row in zip(chip_ids, rows, strict=True)
         ]
-    return ActionResult(result, 201, [maker_id], countries, [record_row])
+    # The one entry's record names the manifest and its root (the signed envelope holds the
+    # root too); each chip's row is a leaf of that root.
+    manifest_record = {"id": man_id, "root": root_b64, "size": len(rows)}
+    return ActionResult(
+        result, 201, [maker_id], countries, [record_row], record={"manifest": manifest_record}
+    )
 
 
 def manifest_dict(row: Manifest) -> dict[str, Any]:
@@ -328,4 +310,5 @@ def manifest_dict(row: Manifest) -> dict[str, Any]:
         "key_id": row.key_id,
         "signature": base64.b64encode(row.signature).decode("ascii"),
         "created_at": to_wire(row.created_at),
+        "entry_id": row.entry_id,
     }

@@ -191,7 +191,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         regime=regime,
         declared_at=ctx.now,
         closed_at=None,
-        entry_id="",
+        entry_id=ctx.entry_id,
         closing_entry_id=None,
     )
     ctx.session.add(transfer)
@@ -282,6 +282,7 @@ def _close(
 ) -> ActionResult:
     transfer.status = status
     transfer.closed_at = ctx.now
+    transfer.closing_entry_id = ctx.entry_id or None
     events = add_events(
         ctx.session,
         chips,

@@ -149,7 +149,7 @@ def issue_license(ctx: ActionContext) -> ActionResult:
         used=0,
         issued_at=ctx.now,
         expires_at=_expiry(body.expires_at, ctx.now),
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(lic)
     return ActionResult(

@@ -93,7 +93,8 @@ def ensure_administrator(store: Store) -> Administrator:
             "subjects": [party.id],
             "countries": [],
         }
-        entry_id = log.append(session, "party.bootstrap", record, "operator")
+        # The operator writes this one entry at first start; its actor is the key it registers.
+        entry_id = log.append(session, "party.bootstrap", record, key.key_id)
         party.entry_id = key.entry_id = entry_id
         write_secret(token_path, token)
     return Administrator(party.id, key_path, token_path, created=True)

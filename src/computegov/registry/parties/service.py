@@ -110,6 +110,7 @@ def key_dict(key: PartyKey) -> dict[str, Any]:
         "created_at": to_wire(key.created_at),
         "revoked_at": to_wire(key.revoked_at) if key.revoked_at else None,
         "replaced_by": key.replaced_by,
+        "entry_id": key.entry_id,
     }
 
 
@@ -158,7 +159,7 @@ def _new_key(ctx: ActionContext, party_id: str, public_key: str) -> PartyKey:
         public_key=raw,
         created_at=ctx.now,
         revoked_at=None,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(key)
     return key
@@ -188,7 +189,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         jurisdiction=list(body.jurisdiction),
         created_at=ctx.now,
         created_by=ctx.party.id,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(party)
     ctx.session.flush()
