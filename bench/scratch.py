@@ -13,6 +13,17 @@ import sqlalchemy as sa
 
 from computegov.store import Settings, Store, open_store
 
+# A benchmark measures the registry, not the servers' limits: every store it opens sets rates
+# no run reaches and bodies as large as a run sends, explicitly (the defaults would throttle a
+# benchmark that drives a server over HTTP).
+UNTHROTTLED: dict[str, object] = {
+    "rate_limit_token": "1000000/second",
+    "rate_limit_address": "1000000/second",
+    "rate_limit_tokenless": "1000000/second",
+    "rate_limit_device": "1000000/second",
+    "manifest_body_limit_bytes": 1024 * 1024 * 1024,
+}
+
 PG_ADMIN = os.environ.get(
     "COMPUTEGOV_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -23,7 +34,7 @@ def scratch_store(engine: str, workdir: Path) -> Iterator[Store]:
     """A new store on `engine` ("sqlite" or "postgresql") for the length of the block."""
     data = workdir / f"{engine}-{uuid.uuid4().hex[:8]}"
     if engine == "sqlite":
-        store = open_store(Settings(data_dir=data))
+        store = open_store(Settings(data_dir=data, **UNTHROTTLED))
         try:
             yield store
         finally:
@@ -35,7 +46,7 @@ def scratch_store(engine: str, workdir: Path) -> Iterator[Store]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
-        store = open_store(Settings(data_dir=data, database_url=url))
+        store = open_store(Settings(data_dir=data, database_url=url, **UNTHROTTLED))
         try:
             yield store
         finally:

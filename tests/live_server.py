@@ -10,6 +10,19 @@ from typing import Any
 import httpx
 import uvicorn
 
+from computegov.serving import uvicorn_config
+from computegov.store import Settings
+
+# Rates no test reaches: the servers of tests that are not about limits set these explicitly,
+# so that a suite's many requests from 127.0.0.1 are never throttled (tests of the limits set
+# their own).
+UNTHROTTLED: dict[str, str] = {
+    "rate_limit_token": "1000000/second",
+    "rate_limit_address": "1000000/second",
+    "rate_limit_tokenless": "1000000/second",
+    "rate_limit_device": "1000000/second",
+}
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -19,12 +32,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """uvicorn serving an ASGI app on 127.0.0.1 in a thread, for the length of a `with`."""
+    """uvicorn serving an ASGI app on 127.0.0.1 in a thread, for the length of a `with`,
+    configured as `computegov serve` configures it (the head deadline of `settings`)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, settings: Settings | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn_config(
+            app, host="127.0.0.1", port=self.port, settings=settings or Settings()
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

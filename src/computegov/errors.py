@@ -68,3 +68,27 @@ class Refused(ComputegovError):
     status = 422
     slug = "refused"
     title = "Refused by rule"
+
+
+class RequestTimeout(ComputegovError):
+    """A request's head or body did not arrive within the server's deadline."""
+
+    status = 408
+    slug = "request-timeout"
+    title = "Request timeout"
+
+
+class PayloadTooLarge(ComputegovError):
+    """A request body is larger than its route accepts."""
+
+    status = 413
+    slug = "payload-too-large"
+    title = "Payload too large"
+
+
+class TooManyRequests(ComputegovError):
+    """A rate limit was reached; `retry_after` says in how many seconds to try again."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"

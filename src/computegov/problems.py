@@ -30,8 +30,12 @@ def problem_response(status: int, slug: str, title: str, detail: str, **extra: A
         "detail": detail,
     }
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 429 and "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 def error_response(exc: ComputegovError) -> JSONResponse:
@@ -53,8 +57,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)
+        # A malformed URL or header (path, query, header, cookie) is a bad request (400); a
+        # well-formed body whose content does not validate stays 422.
+        in_body = any(e["loc"][:1] == ["body"] for e in errors)
         return problem_response(
-            422, "validation", "Request does not validate", detail, errors=errors
+            422 if in_body else 400,
+            "validation",
+            "Request does not validate",
+            detail,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)

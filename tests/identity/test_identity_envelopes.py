@@ -139,3 +139,47 @@ def test_public_key_wire_form() -> None:
     with pytest.raises(InvalidInput, match="32 raw bytes"):
         decode_public_key(base64.b64encode(raw[:31]).decode())
     assert len(key_id(raw)) == 16
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (float("nan"), "is nan"),
+        (float("inf"), "is inf"),
+        (2**53, "beyond +-(2^53 - 1)"),
+        (-(2**53), "beyond +-(2^53 - 1)"),
+        ("a\ud800", "lone surrogate"),
+        ([[[{"x": "\udfff"}]]], "lone surrogate"),
+    ],
+)
+def test_an_envelope_that_is_not_i_json_is_invalid_input(value: object, said: str) -> None:
+    _, signed = _signed()
+    wire = signed.to_dict()
+    wire["envelope"]["body"]["value"] = value
+    with pytest.raises(InvalidInput, match=r"^\$\.envelope\.body\.value") as info:
+        parse_signed_envelope(wire)
+    assert said in info.value.detail
+    assert info.value.extra["reason"] == "not_i_json"
+    wire["envelope"]["body"]["value"] = 2**53 - 1  # the largest I-JSON integer is fine
+    parse_signed_envelope(wire)
+
+
+def test_an_envelope_nested_too_deep_is_invalid_input() -> None:
+    _, signed = _signed()
+    wire = signed.to_dict()
+    deep: list[object] = []
+    wire["envelope"]["body"]["value"] = deep
+    for _ in range(100):
+        deep.append([])
+        deep = deep[0]  # type: ignore[assignment]
+    with pytest.raises(InvalidInput, match="nested deeper than 64 levels"):
+        parse_signed_envelope(wire)
+
+
+@pytest.mark.parametrize("version", [0, 2, 99])
+def test_an_unknown_envelope_version_is_invalid_input(version: int) -> None:
+    key = generate_key()
+    envelope = make_envelope("party.create", {}, origin=ORIGIN, time=NOW, v=version)
+    with pytest.raises(InvalidInput, match=f"v={version} is unknown") as info:
+        parse_signed_envelope(sign_envelope(envelope, key).to_dict())
+    assert info.value.extra["reason"] == "unknown_version"

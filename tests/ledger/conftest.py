@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from computegov.store import ManualClock, Settings, Store, open_store
-from live_server import LiveServer
+from live_server import UNTHROTTLED, LiveServer
 
 START = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """Settings for a fresh deployment on each engine, data in the test's temporary folder."""
-    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, **UNTHROTTLED)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from computegov.ledger.http import ledger_app
 from computegov.ledger.integrator import integrate_all
 from computegov.store import Settings, Store, open_store
 from computegov.store.models import LedgerEntry, SequencedEntry
-from live_server import LiveServer
+from live_server import UNTHROTTLED, LiveServer
 
 runner = CliRunner()
 
@@ -142,7 +142,7 @@ def test_verify_full_detects_an_entry_rewritten_as_text_on_sqlite(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     # What `sqlite3 db "UPDATE ... SET leaf = replace(leaf, ...)"` leaves: a TEXT value.
-    store = open_store(Settings(data_dir=tmp_path / "data", database_url=sqlite_url))
+    store = open_store(Settings(data_dir=tmp_path / "data", database_url=sqlite_url, **UNTHROTTLED))
     try:
         _grow(store, 4)
         with store.transaction() as session:

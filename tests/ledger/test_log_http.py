@@ -86,6 +86,17 @@ BAD_REQUESTS = [
     ("/tile/abc/000", 400, ""),
     ("/tile/0/000.p/256", 400, ""),
     ("/no/such/path", 404, ""),
+    # issue 9: each of these was a 500 (str.isdigit takes "²"; int() refuses 4,301 digits;
+    # PostgreSQL refuses a NUL in a text)
+    ("/v1/log/entries/%C2%B2", 400, "in digits 0-9"),
+    ("/v1/log/entries/%D9%A1", 400, "in digits 0-9"),  # ARABIC-INDIC ONE, which int() takes
+    ("/v1/log/entries/" + "9" * 5000, 400, "a number of 5000 digits is too large"),
+    ("/v1/log/entries/9223372036854775808", 400, "too large"),
+    ("/v1/log/proof/inclusion?index=0&size=" + "9" * 4301, 400, "too large"),
+    ("/v1/log/proof/consistency?old=%C2%B9&new=2", 400, "in digits 0-9"),
+    ("/v1/log/pending/%00", 400, "NUL"),
+    ("/v1/log/proof/inclusion?index=0&size=3&x=%00", 400, "NUL"),
+    ("/tile/0/" + "x001/" * 1500 + "001", 400, "not a tile path"),
 ]
 
 
@@ -100,6 +111,8 @@ def test_bad_requests_get_problem_details(store: Store, server: LiveServer) -> N
             assert set(body) == {"type", "title", "status", "detail"}, path
             assert body["status"] == status
             assert detail_has in body["detail"], (path, body)
+            assert response.headers["x-content-type-options"] == "nosniff", path
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 def test_served_app_integrates_in_the_background(store: Store) -> None:

@@ -187,3 +187,29 @@ def test_checkpoint_must_come_from_its_own_log() -> None:
     note = sign_checkpoint(cp, name=ORIGIN, public_key=raw(LOG_KEY), sign=LOG_KEY.sign)
     with pytest.raises(NoteError, match="is not the log"):
         open_checkpoint(note, LOG_VERIFIER)
+
+
+def test_a_weak_verifier_key_and_a_forged_signature_are_refused() -> None:
+    identity = b"\x01" + bytes(31)  # a small-order point: R = identity, S = 0 verifies anything
+    name = "registry.example/ledger"
+    kid = key_id(name, identity)
+    material = base64.b64encode(bytes([1]) + identity).decode()
+    vkey = f"{name}+{kid.hex()}+{material}"
+    with pytest.raises(InvalidInput, match="small order") as info:
+        parse_verifier_key(vkey)
+    assert info.value.extra["reason"] == "small_order_key"
+    text = Checkpoint(name, 5, EMPTY_ROOT).body()
+    forged = f"{text}\n— {name} {base64.b64encode(kid + identity + bytes(32)).decode()}\n"
+    from computegov.ledger.note import Verifier
+
+    with pytest.raises(NoteError, match="does not verify"):
+        open_checkpoint(forged, Verifier(name=name, key_id=kid, public_key=identity))
+
+
+def test_text_without_a_utf8_form_is_refused_not_a_crash() -> None:
+    # A command-line argument of undecodable bytes arrives as lone surrogates.
+    with pytest.raises(InvalidInput, match="bad key name"):
+        parse_verifier_key("\udcff+00000000+" + GO_VKEY.split("+")[2])
+    verifier = parse_verifier_key(GO_VKEY)
+    with pytest.raises(NoteError, match="lone surrogates"):
+        verify_note("\ud800\n\n" + GO_SIG, verifier)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from computegov.identity.keys import encode_public_key
 from computegov.registry.parties.bootstrap import ensure_administrator
 from computegov.store import ManualClock, Settings, Store, open_store
 from computegov.store.signer import Ed25519FileSigner
-from live_server import LiveServer
+from live_server import UNTHROTTLED, LiveServer
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -101,10 +102,15 @@ def new_signer() -> Ed25519FileSigner:
     return Ed25519FileSigner(Ed25519PrivateKey.generate())
 
 
-@pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+@contextmanager
+def open_world(tmp_path: Path, database_url: str, **settings: Any) -> Iterator[World]:
+    """A registry on a fresh store served over real HTTP; `settings` override the unthrottled
+    defaults (the limits tests set their own)."""
     clock = ManualClock(START)
-    store = open_store(Settings(data_dir=tmp_path / "data", database_url=database_url), clock=clock)
+    chosen = Settings(
+        data_dir=tmp_path / "data", database_url=database_url, **{**UNTHROTTLED, **settings}
+    )
+    store = open_store(chosen, clock=clock)
     admin_files = ensure_administrator(store)
     admin = Actor(
         admin_files.party_id,
@@ -112,6 +118,14 @@ def world(tmp_path: Path, database_url: str) -> Iterator[World]:
         admin_files.token_path.read_text().strip(),
         Ed25519FileSigner.load(admin_files.key_path),
     )
-    with LiveServer(create_app(store, integrate_every=None)) as server:
-        yield World(store, server, clock, admin)
-    store.close()
+    try:
+        with LiveServer(create_app(store, integrate_every=None), chosen) as server:
+            yield World(store, server, clock, admin)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    with open_world(tmp_path, database_url) as opened:
+        yield opened

@@ -187,16 +187,20 @@ def add_site(world: World, operator_id: str, country: str) -> str:
 def add_license(
     world: World, regulator_id: str, licensee_id: str, consignee_id: str, destination: str
 ) -> str:
-    """TEST SET-UP: an export-license row (H100 SXM, 100 chips, one year)."""
+    """TEST SET-UP: an export-license row (H100 SXM, 100 chips, one year), issued under the
+    regulator's first jurisdiction."""
     from datetime import timedelta
 
     from computegov.registry.licensing.models import ExportLicense
 
     now = world.clock.now()
     with world.store.transaction(write=True) as session:
+        regulator = session.get(Party, regulator_id)
+        assert regulator is not None and regulator.jurisdiction
         lic = ExportLicense(
             id=new_id("lic"),
             regulator_id=regulator_id,
+            jurisdiction=regulator.jurisdiction[0],
             licensee_id=licensee_id,
             consignee_id=consignee_id,
             destination=destination,

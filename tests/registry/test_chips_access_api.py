@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from chips_helpers import device_key, h100s, register
+from chips_helpers import device_key, h100s, maker_of, register
 
 from computegov.identity.access import Actor as AccessActor
 from computegov.identity.access import Resource, default_matrix
@@ -39,13 +39,16 @@ class Target:
     binding: str
 
 
-def _target(world: World, maker: Actor, custodian: str, prefix: str) -> Target:
-    response = register(world, maker, h100s(2, prefix=prefix))
+def _target(world: World, maker: Actor, custodian: str, prefix: str, country: str) -> Target:
+    response = register(world, maker, h100s(2, prefix=prefix))  # finished in the US
     assert response.status_code == 201, response.text
     chip, other = (item["id"] for item in response.json()["items"])
     with world.store.transaction(write=True) as session:
+        # Set-up: the custodian and the country are set directly (transfers are not under test).
         session.execute(
-            sa.update(Chip).where(Chip.id.in_([chip, other])).values(custodian_id=custodian)
+            sa.update(Chip)
+            .where(Chip.id.in_([chip, other]))
+            .values(custodian_id=custodian, country=country)
         )
         country = session.get(Chip, chip).country  # type: ignore[union-attr]
         # The pending binding is set up directly: requesting one is itself under test.
@@ -98,12 +101,16 @@ def _try(world: World, x: Actor, action: str, t: Target, n: int) -> tuple[bool, 
 @pytest.mark.parametrize("role", MATRIX.roles)
 def test_chip_actions_follow_the_matrix(world: World, role: str) -> None:
     admin = world.admin
-    us_maker = world.create(admin, "manufacturer", "US maker", "US")
-    fr_maker = world.create(admin, "manufacturer", "FR maker", "FR")
+    # The makers are subsidiaries of the party NVIDIA is bound to, so each may register H100s.
+    nvidia = maker_of(world, "NVIDIA", "NVIDIA group", "US")
+    us_maker = maker_of(world, name="US maker", country="US", parent=nvidia)
+    fr_maker = maker_of(world, name="FR maker", country="FR", parent=nvidia)
     if role == "administrator":
         x = admin
     elif role == "regulator":
         x = world.create(admin, "regulator", "Regulator US", "US", jurisdiction=["US"])
+    elif role == "manufacturer":
+        x = maker_of(world, name="A manufacturer", country="US", parent=nvidia)
     else:
         x = world.create(admin, role, f"A {role}", "US")
     grants: frozenset[str] = frozenset()
@@ -114,9 +121,9 @@ def test_chip_actions_follow_the_matrix(world: World, role: str) -> None:
         )
         assert response.status_code == 201
         grants = frozenset({fr_maker.id})
-    own = _target(world, x if role == "manufacturer" else us_maker, x.id, "OWN")
-    in_us = _target(world, us_maker, us_maker.id, "US")
-    in_fr = _target(world, fr_maker, fr_maker.id, "FR")
+    own = _target(world, x if role == "manufacturer" else us_maker, x.id, "OWN", "US")
+    in_us = _target(world, us_maker, us_maker.id, "US", "US")
+    in_fr = _target(world, fr_maker, fr_maker.id, "FR", "FR")
     view = AccessActor(
         role=role,
         party_id=x.id,

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from chips_helpers import device_key, h100s, register
+from chips_helpers import device_key, h100s, maker_of, register
 from typer.testing import CliRunner
 
 from computegov.cli import app
@@ -37,7 +37,7 @@ def _run(world: World, actor: Actor, *args: str, key: Path | None = None) -> obj
 
 def test_register_inventory_report_and_history_from_the_cli(world: World, tmp_path: Path) -> None:
     world.clock.set(utcnow())  # the CLI dates its envelopes by the real clock
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     key = _key_file(world, maker, tmp_path / "maker.key")
     manifest = tmp_path / "m.csv"
     manifest.write_bytes(h100s(3))
@@ -90,19 +90,24 @@ def test_register_inventory_report_and_history_from_the_cli(world: World, tmp_pa
 
 def test_a_bad_manifest_is_refused_locally_with_every_line(world: World, tmp_path: Path) -> None:
     world.clock.set(utcnow())
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     key = _key_file(world, maker, tmp_path / "maker.key")
     manifest = tmp_path / "bad.csv"
     manifest.write_text(
-        "serial,model,manufactured_on,fab,device_public_key\nA,H100,2026-01-01,F,\n"
-        "B,Nope,2026-01-01,F,\n"
+        "serial,model,manufactured_on,fab,assembly_site,device_public_key\n"
+        "A,H100,2026-01-01,TSMC Fab 18,Amkor Arizona,\n"
+        "B,Nope,2026-01-01,TSMC Fab 18,Amkor Arizona,\n"
+        "C,H20,2026-01-01,TSMC Fab 18,Shenzhen Back Room,\n"
     )
     result = _run(world, maker, "chips", "register", str(manifest), key=key)
     assert result.exit_code == 2
     assert "line 2: device_public_key is required" in result.stderr
     assert "line 3: unknown model 'Nope'" in result.stderr
+    assert "line 4: unknown assembly site 'Shenzhen Back Room'" in result.stderr
+    assert "Amkor Arizona (US)" in result.stderr  # the known sites are listed
     template = runner.invoke(app, ["chips", "manifest-template"])
-    assert template.stdout.startswith("serial,model,manufactured_on,fab,device_public_key\n")
+    header = "serial,model,manufactured_on,fab,assembly_site,device_public_key\n"
+    assert template.stdout.startswith(header)
 
 
 @pytest.mark.parametrize("blank", ["", "   "])
@@ -110,7 +115,7 @@ def test_history_refuses_an_empty_pinned_key_instead_of_trusting_the_server(
     world: World, blank: str
 ) -> None:
     # Seen: `--vkey ""` fell back to the key the server serves and still said key_pinned: true.
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     assert register(world, maker, h100s(1)).status_code == 201
     world.log_size()  # integrate
 

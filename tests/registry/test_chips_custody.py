@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from chips_helpers import device_key, h100s, register
+from chips_helpers import device_key, h100s, maker_of, register
 
 from computegov.ledger import merkle
 from computegov.registry.chips import reads as chip_reads
@@ -27,7 +27,7 @@ def _act(world: World, actor: Actor, type: str, path: str, body: dict[str, Any])
 
 
 def test_the_custodian_reports_a_chip_lost_and_regulators_see_the_flag(world: World) -> None:
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     chip = _chips(world, maker)[0]
     stranger = world.create(world.admin, "distributor", "Stranger", "US")
     body = {"chip": {"vendor": "NVIDIA", "serial": chip["serial"]}, "status": "lost"}
@@ -58,7 +58,7 @@ def test_the_custodian_reports_a_chip_lost_and_regulators_see_the_flag(world: Wo
 
 
 def test_a_chip_in_transit_cannot_be_reported(world: World) -> None:
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     chip = _chips(world, maker, 1)[0]
     # Transfers belong to another part of the registry; here the chip is put in transit directly.
     with world.store.transaction(write=True) as session:
@@ -70,7 +70,7 @@ def test_a_chip_in_transit_cannot_be_reported(world: World) -> None:
 
 
 def test_binding_a_new_device_key_needs_a_regulator_of_the_chips_country(world: World) -> None:
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     chip = _chips(world, maker)[1]
     new_key = device_key()
     request = {"chip": chip["id"], "device_public_key": new_key}
@@ -99,7 +99,7 @@ def test_binding_a_new_device_key_needs_a_regulator_of_the_chips_country(world: 
 
 
 def test_history_steps_carry_ledger_indexes_and_proofs_that_verify(world: World) -> None:
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     chip = _chips(world, maker)[0]
     report = {"chip": chip["id"], "status": "lost"}
     assert _act(world, maker, "chip.report", "/v1/chips/reports", report).status_code == 200
@@ -110,7 +110,9 @@ def test_history_steps_carry_ledger_indexes_and_proofs_that_verify(world: World)
     assert [s["entry_id"] for s in served["steps"]] == [s["entry_id"] for s in before["steps"]]
     indexes = [s["index"] for s in served["steps"]]
     assert all(isinstance(i, int) for i in indexes) and indexes[0] < indexes[1]
-    assert served["steps"][0]["opening"]["record"]["chip"] == chip["id"]
+    registered = served["steps"][0]
+    assert registered["opening"]["record"]["manifest"]["id"] == served["chip"]["manifest_id"]
+    assert registered["manifest_proof"]["fields"]["serial"] == chip["serial"]
     assert served["steps"][0]["details"] == {"manifest_id": served["chip"]["manifest_id"]}
     assert served["chip"]["registered_at"] == world.clock.now().isoformat().replace("+00:00", "Z")
 
@@ -127,7 +129,7 @@ def test_history_steps_carry_ledger_indexes_and_proofs_that_verify(world: World)
 
 
 def test_reading_a_chip_follows_the_matrix(world: World) -> None:
-    maker = world.create(world.admin, "manufacturer", "Maker", "US")
+    maker = maker_of(world, country="US")
     chip = _chips(world, maker, 1)[0]
     us = world.create(world.admin, "regulator", "BIS", "US", jurisdiction=["US"])
     fr = world.create(world.admin, "regulator", "SGDSN", "FR", jurisdiction=["FR"])

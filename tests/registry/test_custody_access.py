@@ -77,7 +77,9 @@ def _resource(action: str, x: Actor, t: Target, licensee: Actor) -> Resource:
     if action == "site.create" or action == "transfer.declare":
         return Resource(owners=frozenset({x.id}), countries=here)
     if action == "license.issue":
-        return Resource(owners=frozenset({licensee.id}), countries=here)
+        # Issued under US, which administers the BIS rules: they follow the chip, so the US
+        # regulator licenses a licensee anywhere; its reach is its jurisdiction, US.
+        return Resource(owners=frozenset({licensee.id}), countries=frozenset({"US"}))
     if action in ("transfer.confirm", "transfer.cancel", "transfer.read"):
         return Resource(owners=own | {"someone else"}, countries=here)
     if action == "license.read":

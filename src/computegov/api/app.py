@@ -9,14 +9,19 @@ from computegov.api import chips, custody, ledger_reads, parties, stats
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
+from computegov.registry.actions import authenticate
 from computegov.registry.custody.flags import FlagSweeper
+from computegov.serving import install_limits
+from computegov.serving.inputs import docs_routes, install_http_guards
 from computegov.store import Store
 from computegov.web import pages
 
 
 def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
     """The whole registry over one store; the integrator and the flag sweeper run while the
-    app is up (tests pass `integrate_every=None` and drive both themselves)."""
+    app is up (tests pass `integrate_every=None` and drive both themselves). The store's
+    settings hold the HTTP limits (`computegov.serving`): a request with a body needs a valid
+    token before its body is read, unless its route is declared tokenless."""
     workers: list[Worker] = []
     if integrate_every:
         workers = [IntegratorLoop(store, interval=integrate_every), FlagSweeper(store)]
@@ -25,9 +30,19 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
         version=__version__,
         summary="A registry of AI chips over a tamper-evident ledger.",
         lifespan=running(*workers),
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = store
     install_problem_handlers(app)
+
+    def check_token(token: str | None) -> None:
+        with store.sessions() as session:
+            authenticate(session, token)
+
+    install_limits(app, store.settings, check_token)
+    install_http_guards(app)
+    app.include_router(docs_routes(app.title))
     app.include_router(ledger_router(store))
     app.include_router(ledger_reads.router)
     app.include_router(parties.router)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from computegov.api.deps import add_signed_route, bearer_token, store_of
+from computegov.api.lists import Limit, Offset
 from computegov.identity.access import Resource
 from computegov.instants import parse_instant
 from computegov.registry.actions import authorize
@@ -18,8 +19,6 @@ from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["custody"])
 Token = Annotated[str | None, Depends(bearer_token)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 add_signed_route(
@@ -45,7 +44,8 @@ add_signed_route(
     "license.issue",
     licenses.issue_license,
     201,
-    "Issue an export license (`license.issue`): a regulator, for a licensee in its jurisdiction.",
+    "Issue an export license (`license.issue`): a regulator, under one of its jurisdictions; "
+    "it counts only for the instruments that jurisdiction administers.",
 )
 add_signed_route(
     router,
@@ -53,8 +53,9 @@ add_signed_route(
     "transfer.declare",
     transfers.declare_transfer,
     201,
-    "Declare a transfer of chips you hold (`transfer.declare`). Refused (422) with a `reason` "
-    "when a check fails; where a license is required and none is cited, `fired` names each "
+    "Declare a transfer of chips you hold (`transfer.declare`), citing the export licenses "
+    "that cover it (`license_id`, `licenses`). Refused (422) with a `reason` when a check "
+    "fails; where a license is missing, `jurisdiction` names whose and `fired` each "
     "instrument that fired.",
 )
 add_signed_route(

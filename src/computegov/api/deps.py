@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from computegov import ijson
 from computegov.identity.envelopes import parse_signed_envelope
 from computegov.registry.actions import ActionContext, ActionResult, perform
 from computegov.store import Store
@@ -41,6 +42,21 @@ class SignedEnvelopeIn(BaseModel):
 
     envelope: EnvelopeIn
     signature: SignatureIn
+
+
+async def i_json_body(request: Request) -> None:
+    """Refuse (400, reason `not_i_json`) a JSON body that is not I-JSON (RFC 7493): NaN,
+    Infinity, numbers out of range, integers beyond +-(2^53 - 1), lone surrogates. Signed
+    bodies are RFC 8785 canonicalised, which is defined for I-JSON only; this runs before the
+    fields are validated, so every such value is refused alike wherever it sits."""
+    try:
+        data = await request.json()  # already parsed (and cached) by FastAPI
+    except ValueError:
+        return  # not JSON at all: the body's validation says so
+    ijson.check(data)
+
+
+IJsonBody = Depends(i_json_body)
 
 
 def store_of(request: Request) -> Store:
@@ -118,4 +134,6 @@ def add_signed_route(
 
     endpoint.__doc__ = doc
     endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(path, endpoint, methods=["POST"], status_code=status)
+    router.add_api_route(
+        path, endpoint, methods=["POST"], status_code=status, dependencies=[IJsonBody]
+    )

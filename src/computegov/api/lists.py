@@ -8,12 +8,13 @@ computes its page (`total` before paging, the `items` of the page as flat dicts)
 
 JSON is `{"total", "limit", "offset", "items"}`. `?format=csv` (or `Accept: text/csv`) gives
 the same items as CSV with a `Content-Disposition` filename: one column per key, in the order
-keys first appear; nested values (lists, objects) JSON-encoded; null as an empty cell.
+keys first appear; nested values (lists, objects) JSON-encoded; null as an empty cell; text
+that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, tab or CR) with a
+`'` in front, numbers as they are (`computegov.csv_cells`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,10 +23,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from computegov.csv_cells import write_csv
 from computegov.errors import InvalidInput
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="items per page, 1 to 1000")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+MAX_OFFSET = 2**53
+"""The largest offset taken (beyond any list; both databases take it as an integer)."""
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]
 Format = Annotated[
     Literal["json", "csv"] | None,
     Query(description="`csv` for the same items as CSV (or send `Accept: text/csv`)"),
@@ -45,12 +49,15 @@ def wants_csv(request: Request) -> bool:
     return "text/csv" in kinds and "application/json" not in kinds[: kinds.index("text/csv")]
 
 
-def csv_cell(value: Any) -> str:
-    """How one JSON value is written in a CSV cell (null empty, nested values as JSON)."""
+def csv_cell(value: Any) -> str | int | float:
+    """How one JSON value is written in a CSV cell (null empty, nested values as JSON, numbers
+    as they are); `write_csv` then neutralises text that begins like a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
     if isinstance(value, Mapping | list | tuple):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return str(value)
@@ -65,11 +72,10 @@ def csv_text(items: Iterable[Mapping[str, Any]], columns: Sequence[str] | None =
             seen.update(dict.fromkeys(item))
         columns = list(seen)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     if columns:
-        writer.writerow(columns)
-    for item in rows:
-        writer.writerow([csv_cell(item.get(column)) for column in columns])
+        write_csv(
+            out, columns, ([csv_cell(item.get(column)) for column in columns] for item in rows)
+        )
     return out.getvalue()
 
 

@@ -1,5 +1,6 @@
-"""`computegov chips register|history|inventory|report|bind-key|approve-key|attestation`:
-the chip registry from the command line (the catalog commands live in `cli/chips.py`)."""
+"""`computegov chips register|history|inventory|report|bind-key|approve-key|attestation`,
+`chips vendors|bind-vendor|fabs`: the chip registry from the command line (the catalog
+commands live in `cli/chips.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from computegov.catalog import SITE_KINDS, all_sites
 from computegov.cli.connection import (
     DEFAULT_URL,
     DryRun,
@@ -95,7 +97,11 @@ def register_manifest(
 def register(
     manifest: Annotated[Path, typer.Argument(help="The manifest CSV (see manifest-template).")],
     country: Annotated[
-        str | None, typer.Option(help="Where the chips are (default: the manufacturer's country).")
+        str | None,
+        typer.Option(
+            help="A check: every row's assembly site must be in this country (chips start "
+            "where they were finished)."
+        ),
     ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
@@ -108,7 +114,8 @@ def register(
     """Register a manifest's chips as their manufacturer, all or nothing.
 
     Every row is checked locally first; the manufacturer key (--key) signs the manifest's
-    RFC 9162 root and the envelope carrying its SHA-256."""
+    RFC 9162 root and the envelope carrying its SHA-256. Each chip starts in its assembly
+    site's country; only vendors bound to you (or to a party above you) may be registered."""
     with _progress() as progress, connect(url, token, token_file, key) as client:
         data = _read(manifest, progress)
         hashed = progress.add_task("hashing rows", total=None)
@@ -130,7 +137,7 @@ def register(
         [
             ("manifest", man["id"]),
             ("chips", f"{result['chips']:,}"),
-            ("country", result["country"]),
+            ("country", ", ".join(result.get("countries") or [result["country"]])),
             ("sha256", man["sha256"]),
             ("root", man["root"]),
             ("signed by key", man["key_id"]),
@@ -143,8 +150,9 @@ def register(
 def manifest_template() -> None:
     """Print an example manifest (CSV, UTF-8): one chip a row.
 
-    device_public_key is base64 of the chip's 32-byte Ed25519 key, mandatory for models
-    classified 3A090 at registration; serials are unique per vendor."""
+    fab and assembly_site (final packaging and test) come from `chips fabs`; the chip starts
+    in its assembly site's country. device_public_key is base64 of the chip's 32-byte Ed25519
+    key, mandatory for models classified 3A090 at registration; serials are unique per vendor."""
     typer.echo(manifests.TEMPLATE, nl=False)
 
 
@@ -372,6 +380,97 @@ def attestation(
     )
 
 
+def bind_vendor(
+    vendor: Annotated[str, typer.Argument(help="Catalog vendor, e.g. NVIDIA.")],
+    manufacturer_id: Annotated[str, typer.Argument(help="The manufacturer party (pty_...).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Rebind a vendor bound to another manufacturer.")
+    ] = False,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    key: KeyFile = None,
+    dry_run: DryRun = False,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """As the administrator or a regulator of the vendor's headquarters country, bind a catalog
+    vendor to the manufacturer that makes its chips (it and its subsidiaries register them)."""
+    body = {"vendor": vendor, "manufacturer_id": manufacturer_id, "replace": replace}
+    with connect(url, token, token_file, key) as client:
+        result = client.act("vendor.bind", "/v1/vendors/bindings", body, dry_run=dry_run)
+    if as_json:
+        print_json(result)
+        return
+    b = result["binding"]
+    rows = [
+        ("vendor", b["vendor"]),
+        ("headquarters", b["hq_country"]),
+        ("manufacturer", b["manufacturer_id"]),
+        ("replaced", result.get("replaced") or "-"),
+        ("entry id", result.get("entry_id", "(dry run)")),
+    ]
+    print_table(["", ""], rows, title=f"{b['vendor']} bound")
+
+
+def vendors(
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    token_file: TokenFile = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The catalog's vendors, their headquarters country and whether each is bound to a
+    manufacturer (`yours` where you may register its chips)."""
+    with connect(url, token, token_file) as client:
+        result = client.get("/v1/vendors")
+    if as_json:
+        print_json(result)
+        return
+    rows = [
+        (
+            v["vendor"],
+            v["legal_name"],
+            v["hq_country"],
+            "yours" if v["yours"] else (v["manufacturer_id"] or "yes") if v["bound"] else "no",
+        )
+        for v in result["items"]
+    ]
+    print_table(["vendor", "legal name", "HQ", "bound"], rows, title="Chip vendors")
+
+
+def fabs(
+    kind: Annotated[
+        str | None, typer.Option(help=f"Only one kind: {' or '.join(SITE_KINDS)}.")
+    ] = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The fabs and assembly sites (final packaging and test) a manifest may name, with their
+    countries and sources; a chip starts in its assembly site's country."""
+    if kind is not None and kind not in SITE_KINDS:
+        raise InvalidInput(f"--kind must be one of {', '.join(SITE_KINDS)}, not {kind!r}")
+    sites = all_sites(kind)
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "operator": s.operator,
+                    "country": s.country,
+                    "aliases": list(s.aliases),
+                    "source": s.source,
+                }
+                for s in sites
+            ]
+        )
+        return
+    rows = [(s.name, s.kind, s.operator, s.country, "; ".join(s.aliases)) for s in sites]
+    print_table(
+        ["name", "kind", "operator", "country", "aliases"],
+        rows,
+        title="Fabs and assembly sites (`--json` for each row's source)",
+    )
+
+
 def add_commands(app: typer.Typer) -> None:
     """Add the registry commands to the `chips` group."""
     app.command("register")(register)
@@ -382,3 +481,6 @@ def add_commands(app: typer.Typer) -> None:
     app.command("bind-key")(bind_key)
     app.command("approve-key")(approve_key)
     app.command("attestation")(attestation)
+    app.command("vendors")(vendors)
+    app.command("bind-vendor")(bind_vendor)
+    app.command("fabs")(fabs)

@@ -70,10 +70,14 @@ def _one(record: dict[str, Any], entry_id: str | None) -> None:
 
     def cell(value: Any) -> Any:
         if isinstance(value, dict):
+            if "license_id" in value:  # a license a transfer drew on
+                whose = f"{value['jurisdiction']}, " if value.get("jurisdiction") else ""
+                return f"{value['license_id']} ({whose}{value['chips']} chips)"
             return ", ".join(f"{k}={v:g}" for k, v in sorted(value.items()))
-        return ", ".join(map(str, value)) if isinstance(value, list) else value
+        return ", ".join(map(str, map(cell, value))) if isinstance(value, list) else value
 
-    rows = [(k, cell(v)) for k, v in record.items() if k not in ("regime", "chips", "entry_id")]
+    hidden = {"regime", "chips", "entry_id"} | ({"license_ids"} if "licenses" in record else set())
+    rows = [(k, cell(v)) for k, v in record.items() if k not in hidden]
     print_table(["field", "value"], [*rows, ("ledger entry", entry_id or "(dry run)")])
 
 
@@ -187,6 +191,7 @@ def install(
 
 LICENSE_COLUMNS = [
     "id",
+    "jurisdiction",
     "licensee",
     "consignee",
     "destination",
@@ -200,6 +205,7 @@ LICENSE_COLUMNS = [
 def _license_row(lic: dict[str, Any]) -> tuple[Any, ...]:
     return (
         lic["id"],
+        lic["jurisdiction"],
         lic["licensee_id"],
         lic["consignee_id"],
         lic["destination"],
@@ -218,6 +224,13 @@ def issue_license(
     model: Annotated[list[str], typer.Option(help="A catalog model; repeatable.")],
     quantity: Annotated[int, typer.Option(help="How many chips in all.")],
     expires: Annotated[str, typer.Option(help="Expiry instant (e.g. 2027-01-01).")],
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(
+            help="The jurisdiction it is issued under (one of yours; default: your only one). "
+            "It counts only for the instruments that jurisdiction administers."
+        ),
+    ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
@@ -226,8 +239,10 @@ def issue_license(
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Issue an export license (a regulator, for a licensee within its jurisdiction)."""
-    body = {
+    """Issue an export license (a regulator). It counts only for the instruments of the
+    jurisdiction it is issued under (US: the BIS rules, which follow the chip, so the US
+    regulator licenses senders anywhere), and only for its licensee."""
+    body: dict[str, Any] = {
         "licensee_id": licensee,
         "consignee_id": consignee,
         "destination": destination,
@@ -235,6 +250,8 @@ def issue_license(
         "quantity": quantity,
         "expires_at": expires,
     }
+    if jurisdiction:
+        body["jurisdiction"] = jurisdiction
     with connect(url, token, token_file, key) as client:
         result = client.act(
             "license.issue", "/v1/licenses", body, dry_run=dry_run, idempotency_key=idempotency_key
@@ -267,7 +284,7 @@ def list_licenses(
         )
 
 
-TRANSFER_COLUMNS = ["id", "status", "sender", "receiver", "route", "chips", "license"]
+TRANSFER_COLUMNS = ["id", "status", "sender", "receiver", "route", "chips", "licenses"]
 
 
 def _transfer_row(t: dict[str, Any]) -> tuple[Any, ...]:
@@ -279,14 +296,15 @@ def _transfer_row(t: dict[str, Any]) -> tuple[Any, ...]:
         t["receiver_id"],
         route,
         t["chip_count"],
-        t["license_id"],
+        ", ".join(t.get("license_ids") or ([t["license_id"]] if t["license_id"] else [])),
     )
 
 
 def _report_fired(exc: ApiError) -> None:
     for fired in exc.problem.get("fired", []):
+        whose = f", {fired['jurisdiction']}" if fired.get("jurisdiction") else ""
         typer.echo(
-            f"fired: {fired['rule']} ({fired['citation']}) on {fired.get('model')}: "
+            f"fired: {fired['rule']} ({fired['citation']}{whose}) on {fired.get('model')}: "
             f"{fired['reason']}",
             err=True,
         )
@@ -298,8 +316,13 @@ def declare(
     to: Annotated[str, typer.Option("--to", help="The receiver (party id).")],
     country: Annotated[str, typer.Option(help="Destination country (ISO alpha-2).")],
     site: Annotated[str | None, typer.Option(help="The receiver's site there (sit_...).")] = None,
-    license_id: Annotated[
-        str | None, typer.Option("--license", help="The export license (lic_...) that covers it.")
+    license_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--license",
+            help="An export license (lic_...) that covers it; repeatable: for each jurisdiction "
+            "whose instruments fire, licenses issued under it that cover every model moved.",
+        ),
     ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
@@ -310,7 +333,7 @@ def declare(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Declare a transfer of chips you hold. Refused with the reason (and, where a license is
-    required and none is cited, each instrument that fired)."""
+    missing, each instrument that fired and the jurisdiction whose license is missing)."""
     body: dict[str, Any] = {
         "chips": chip_names(chips),
         "receiver_id": to,
@@ -318,8 +341,11 @@ def declare(
     }
     if site:
         body["destination_site_id"] = site
-    if license_id:
-        body["license_id"] = license_id
+    cited = list(dict.fromkeys(license_ids or []))
+    if len(cited) == 1:
+        body["license_id"] = cited[0]
+    elif cited:
+        body["licenses"] = cited
     with connect(url, token, token_file, key) as client:
         try:
             result = client.act(

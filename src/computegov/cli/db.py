@@ -34,9 +34,10 @@ def upgrade(data_dir: Path | None = DATA_DIR, as_json: bool = JSON_OPTION) -> No
     from computegov.store.db import make_engine
     from computegov.store.migrate import current_revision
     from computegov.store.migrate import upgrade as run_upgrade
+    from computegov.store.permissions import secure_data_files
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secure_data_files(settings)
     engine = make_engine(settings.url)
     try:
         before = current_revision(engine)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from computegov import ijson
 from computegov.cli.connection import (
     DEFAULT_URL,
     DryRun,
@@ -44,7 +45,10 @@ def sign(
     key: KeyFile = None,
 ) -> None:
     """Print a signed envelope for this server (its origin and the local clock)."""
-    data = _load_json(body, "--body")
+    try:
+        data = ijson.loads(body)  # what is signed must have an RFC 8785 form
+    except InvalidInput as exc:
+        raise InvalidInput(f"--body: {exc.detail}") from None
     if not isinstance(data, dict):
         raise InvalidInput("--body must be a JSON object")
     with connect(url, None, None, key) as client:

@@ -61,8 +61,8 @@ def check(
     )
     if decision.fired:
         print_table(
-            ["Rule", "Citation", "Review", "Reason"],
-            [[f.rule, f.citation, f.review, f.reason] for f in decision.fired],
+            ["Rule", "Jurisdiction", "Citation", "Review", "Reason"],
+            [[f.rule, f.jurisdiction, f.citation, f.review, f.reason] for f in decision.fired],
             title="Instruments that fired",
         )
     if decision.exceptions:
@@ -92,7 +92,7 @@ def rules(
         [
             [
                 i.id,
-                i.kind,
+                f"{i.jurisdiction} {i.kind}",  # "US rule": whose instrument it is
                 i.citation,
                 to_wire(i.effective_from)[:10],
                 to_wire(i.effective_to)[:10] if i.effective_to else None,

@@ -24,6 +24,39 @@ OPENING = typer.Option(
 )
 
 
+CHIP = typer.Option(
+    None,
+    "--chip",
+    help="A chip's attestation JSON (`computegov chips attestation VENDOR SERIAL --json`): "
+    "check that the opened registration entry registers this chip (its manifest's root and "
+    "the chip's path in it, or, for entries written before batching, the chip it names).",
+)
+
+
+def _check_chip(path: Path, opening: dict[str, Any]) -> str:
+    """What --chip proved, or Inconsistency when the opened entry does not register it."""
+    import json
+
+    from computegov.errors import InvalidInput
+    from computegov.ledger import merkle
+    from computegov.ledger.client import Inconsistency
+    from computegov.registry.chips import reads
+
+    try:
+        served = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read the chip attestation {path}: {exc}") from None
+    chip, membership = reads.chip_and_membership(served if isinstance(served, dict) else {})
+    try:
+        reads.check_registration(opening["record"], chip, membership)
+    except merkle.ProofError as exc:
+        raise Inconsistency(
+            f"the entry does not register {chip['vendor']} {chip['serial']}: {exc}"
+        ) from None
+    how = "manifest path" if "manifest" in opening["record"] else "per-chip entry"
+    return f"{chip['vendor']} {chip['serial']} registered ({how})"
+
+
 def _fail(kind: str, exc: Exception, code: int) -> typer.Exit:
     typer.echo(f"{kind}: {exc}", err=True)
     return typer.Exit(code)
@@ -55,10 +88,12 @@ def serve(
     import uvicorn
 
     from computegov.ledger.http import ledger_app
+    from computegov.serving import uvicorn_config
 
     store = _open(data_dir)
     try:
-        uvicorn.run(ledger_app(store), host=host, port=port, log_level="warning")
+        config = uvicorn_config(ledger_app(store), host=host, port=port, settings=store.settings)
+        uvicorn.Server(config).run()
     finally:
         store.close()
 
@@ -105,19 +140,27 @@ def prove(
     index: int = typer.Option(..., "--index", min=0, help="Log index of the entry."),
     opening: Path | None = OPENING,
     key: str | None = typer.Option(None, "--key", help="Pinned verifier key (recommended)."),
+    chip: Path | None = CHIP,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Check that an entry is in the log (and that an opening matches its commitment).
-    Exit 1 on a detected inconsistency."""
+    """Check that an entry is in the log (and that an opening matches its commitment; with
+    --chip, that the opened registration entry registers that chip). Exit 1 on a detected
+    inconsistency."""
     import httpx
 
     from computegov.ledger.client import Inconsistency, prove_entry, read_opening
 
     data_opening = read_opening(opening) if opening else None
+    if chip is not None and data_opening is None:
+        raise _fail("error", ValueError("--chip needs the entry's --opening"), 2)
     try:
         data = prove_entry(url, index, opening=data_opening, vkey=key)
+        if chip is not None and data_opening is not None:
+            data["chip"] = _check_chip(chip, data_opening)
     except Inconsistency as exc:
         raise _fail("inconsistency", exc, 1) from None
     except httpx.HTTPError as exc:
+        raise _fail("error", exc, 2) from None
+    except ComputegovError as exc:
         raise _fail("error", exc, 2) from None
     _show(data, as_json, f"Entry {index} proved")

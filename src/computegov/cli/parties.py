@@ -102,7 +102,8 @@ def create(
         print_json(result)
         return
     print_table(PARTY_COLUMNS, _party_rows([result["party"]]))
-    rows = [("entry id", result.get("entry_id", "(dry run)")), ("token", result.get("token"))]
+    token_shown = result.get("token") or result.get("withheld", {}).get("token")
+    rows = [("entry id", result.get("entry_id", "(dry run)")), ("token", token_shown)]
     rows += [("flag", f["kind"] + ": " + f["evidence"]["listed_name"]) for f in result["flags"]]
     print_table(["", ""], rows)
 

@@ -24,20 +24,27 @@ def serve(
     """Run the registry server: the API under /v1, the ledger at /checkpoint and /tile/.
 
     Uses the embedded SQLite database in the data directory unless COMPUTEGOV_DATABASE_URL
-    names PostgreSQL. The first start writes the administrator's key and token there.
+    names PostgreSQL. The first start writes the administrator's key and token there. The
+    data directory is kept 0700 and its database files 0600; a start refuses files another
+    user owns.
     """
     import uvicorn
 
     from computegov.api.app import create_app
     from computegov.registry.parties.bootstrap import ensure_administrator
+    from computegov.serving import uvicorn_config
     from computegov.store import Settings, open_store
+    from computegov.store.permissions import private_umask
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    private_umask()  # what the server writes from now on (WAL, checkpoint, keys) is private
     try:
         store = open_store(settings)
         admin = ensure_administrator(store)
     except (ComputegovError, FileExistsError) as exc:
         raise InvalidInput(str(exc)) from None
+    for path in store.tightened:
+        typer.echo(f"computegov: made {path} private to the server's user (it was not)")
     said = "wrote" if admin.created else "uses"
     typer.echo(f"computegov: database {settings.url}")
     typer.echo(f"computegov: log {store.origin}, verifier key {store.verifier_key}")
@@ -45,7 +52,8 @@ def serve(
     typer.echo(f"computegov: administrator key {admin.key_path}")
     typer.echo(f"computegov: serving on http://{host}:{port}/ (API docs at /docs)")
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+        config = uvicorn_config(create_app(store), host=host, port=port, settings=store.settings)
+        uvicorn.Server(config).run()
     finally:
         store.close()
 

@@ -7,7 +7,6 @@ from `computegov.supply.report`.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import typer
 
 from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.csv_cells import write_csv
 from computegov.errors import InvalidInput
 from computegov.supply import report
 from computegov.supply.budget import parse_budget
@@ -40,9 +40,7 @@ PROGRESS_FROM = 50_000
 
 def _write_csv(path: Path, cols: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(cols)
-        writer.writerows(rows)
+        write_csv(fh, cols, rows)
 
 
 def _print(*tables: report.Table) -> None:

@@ -19,14 +19,21 @@ from typing import Any
 
 import rfc8785
 
+from computegov import ijson
 from computegov.errors import InvalidInput, Unauthenticated
-from computegov.identity.keys import key_id, verify_signature
+from computegov.identity.keys import (
+    key_id,
+    public_key_problem,
+    signature_problem,
+    verify_signature,
+)
 from computegov.instants import parse_instant, to_wire
 from computegov.store.signer import Signer
 
 DEFAULT_MAX_SKEW = timedelta(minutes=5)
 NONCE_BYTES = 16
 ENVELOPE_FIELDS = ("type", "v", "origin", "nonce", "time", "body")
+VERSIONS = (1,)  # the envelope format versions this registry reads
 
 
 class EnvelopeRejected(Unauthenticated):
@@ -102,9 +109,15 @@ def sign_envelope(envelope: Envelope, signer: Signer) -> SignedEnvelope:
 
 
 def parse_signed_envelope(data: Any) -> SignedEnvelope:
-    """Parse the wire form, or raise `InvalidInput` naming the first thing that is wrong."""
+    """Parse the wire form, or raise `InvalidInput` naming the first thing that is wrong.
+
+    The whole object must be I-JSON (RFC 7493: no NaN or Infinity, integers within
+    +-(2^53 - 1), no lone surrogates), since its RFC 8785 form is what is signed, and `v` a
+    version in `VERSIONS`.
+    """
     if not isinstance(data, Mapping):
         raise InvalidInput("a signed envelope is a JSON object with `envelope` and `signature`")
+    ijson.check(data)
     raw_env, raw_sig = data.get("envelope"), data.get("signature")
     if not isinstance(raw_env, Mapping) or not isinstance(raw_sig, Mapping):
         raise InvalidInput("a signed envelope needs objects `envelope` and `signature`")
@@ -128,6 +141,12 @@ def parse_signed_envelope(data: Any) -> SignedEnvelope:
         value = raw_env[name]
         if not isinstance(value, kind) or (name == "v" and isinstance(value, bool)):
             raise InvalidInput(f"envelope field `{name}` has the wrong type")
+    if raw_env["v"] not in VERSIONS:
+        raise InvalidInput(
+            f"envelope version v={raw_env['v']} is unknown; this registry reads "
+            f"v={' or '.join(str(v) for v in VERSIONS)}",
+            reason="unknown_version",
+        )
     key, sig = raw_sig.get("key_id"), raw_sig.get("sig")
     if not isinstance(key, str) or not isinstance(sig, str):
         raise InvalidInput("`signature` needs string fields `key_id` and `sig` (base64)")
@@ -163,6 +182,17 @@ def verify_envelope(
     env = signed.envelope
     if key_id(public_key) != signed.key_id:
         raise EnvelopeRejected("wrong_key", "the signature names another key than the one given")
+    weak = public_key_problem(public_key)
+    if weak is not None:
+        raise EnvelopeRejected(
+            "weak_key", f"key {signed.key_id} is not a sound Ed25519 key: {weak[1]}"
+        )
+    odd = signature_problem(signed.signature)
+    if odd is not None:
+        raise EnvelopeRejected(
+            "non_canonical_signature",
+            f"the signature by key {signed.key_id} is not canonical Ed25519: {odd}",
+        )
     if not verify_signature(public_key, signed.signature, env.canonical()):
         raise EnvelopeRejected(
             "bad_signature", f"the signature by key {signed.key_id} does not verify"

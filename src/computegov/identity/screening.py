@@ -81,7 +81,17 @@ def _split(cell: str | None) -> tuple[str, ...]:
 
 def parse_screening_csv(text: str) -> list[ScreeningEntry]:
     """Parse CSL-format CSV text; every bad row is reported with its line number."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse_rows(reader)
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"screening list line {reader.line_num}: not readable CSV ({exc}); the US "
+            "Consolidated Screening List CSV format is expected"
+        ) from None
+
+
+def _parse_rows(reader: csv.DictReader[str]) -> list[ScreeningEntry]:
     header = [column.strip() for column in reader.fieldnames or []]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:

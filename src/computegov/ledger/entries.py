@@ -149,7 +149,7 @@ def parse_leaf(data: bytes) -> Leaf:
     expected = "RFC 8785 JSON {type, v, id, time, actor, commitment}"
     try:
         obj = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         raise InvalidInput(f"leaf is not JSON; expected {expected}") from None
     if not isinstance(obj, dict) or sorted(obj) != sorted(LEAF_FIELDS):
         raise InvalidInput(f"leaf has the wrong fields; expected {expected}")

@@ -16,15 +16,33 @@ from fastapi.responses import JSONResponse, Response
 from computegov.errors import InvalidInput
 from computegov.ledger import log, tiles
 from computegov.problems import error_response, install_problem_handlers
+from computegov.serving.inputs import docs_routes, install_http_guards
 from computegov.store import Store
+
+MAX_INDEX = 2**63 - 1
+"""The largest index or size taken: a signed 64-bit integer, as both databases store them."""
 
 
 def _int(name: str, raw: str | None) -> int:
+    """A whole number in ASCII digits, 0 to MAX_INDEX (`str.isdigit` alone also passes `²`
+    and other scripts' digits, and `int()` refuses numbers over 4,300 digits)."""
     if raw is None:
         raise InvalidInput(f"the query parameter {name} is missing; give a whole number >= 0")
-    if not raw.isdigit():
-        raise InvalidInput(f"{name}={raw!r} is not a whole number >= 0")
+    if not (raw.isascii() and raw.isdigit()):
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise InvalidInput(f"{name}={shown!r} is not a whole number >= 0 in digits 0-9")
+    if len(raw) > len(str(MAX_INDEX)) or int(raw) > MAX_INDEX:
+        shown = raw if len(raw) <= 40 else f"a number of {len(raw)} digits"
+        raise InvalidInput(f"{name}={shown} is too large; at most {MAX_INDEX}")
     return int(raw)
+
+
+def _documented(*names: str) -> dict[str, Any]:
+    """OpenAPI for query parameters parsed here by `_int`, so docs and fuzzers know them."""
+    whole = {"type": "integer", "minimum": 0, "maximum": MAX_INDEX}
+    return {
+        "parameters": [{"name": n, "in": "query", "required": True, "schema": whole} for n in names]
+    }
 
 
 def ledger_router(store: Store) -> APIRouter:
@@ -79,7 +97,9 @@ def ledger_router(store: Store) -> APIRouter:
         """The leaf at an index and its leaf hash (base64)."""
         return serve(lambda s: JSONResponse(log.entry(s, _int("index", index))))
 
-    @router.get("/v1/log/proof/inclusion", tags=["ledger"])
+    @router.get(
+        "/v1/log/proof/inclusion", tags=["ledger"], openapi_extra=_documented("index", "size")
+    )
     def inclusion(request: Request) -> Response:
         """An inclusion proof: ?index=I&size=N."""
         q = request.query_params
@@ -91,7 +111,9 @@ def ledger_router(store: Store) -> APIRouter:
             )
         )
 
-    @router.get("/v1/log/proof/consistency", tags=["ledger"])
+    @router.get(
+        "/v1/log/proof/consistency", tags=["ledger"], openapi_extra=_documented("old", "new")
+    )
     def consistency(request: Request) -> Response:
         """A consistency proof: ?old=M&new=N."""
         q = request.query_params
@@ -114,9 +136,15 @@ def ledger_router(store: Store) -> APIRouter:
 def ledger_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
     """A server of the ledger alone (`computegov ledger serve`), integrating in the background."""
     from computegov.ledger.integrator import IntegratorLoop, running
+    from computegov.serving import install_limits
 
     workers = [IntegratorLoop(store, interval=integrate_every)] if integrate_every else []
-    app = FastAPI(title="computegov ledger", lifespan=running(*workers))
+    app = FastAPI(
+        title="computegov ledger", lifespan=running(*workers), docs_url=None, redoc_url=None
+    )
     install_problem_handlers(app)
+    install_limits(app, store.settings)  # rates and body limits; this server takes no tokens
+    install_http_guards(app)
+    app.include_router(docs_routes(app.title))
     app.include_router(ledger_router(store))
     return app

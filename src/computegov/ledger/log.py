@@ -89,14 +89,27 @@ class _LeafWriter:
 _ENTRY_COLUMNS = ("id", "type", "v", "actor", "received_at", "leaf", "record", "salt")
 
 
+def new_entry_id() -> str:
+    """A fresh entry id, for a caller that must name its entry before appending it."""
+    return str(uuid.uuid4())
+
+
 def append(
-    session: Session, type: str, record: Mapping[str, Any], actor: str, *, v: int = 1
+    session: Session,
+    type: str,
+    record: Mapping[str, Any],
+    actor: str,
+    *,
+    v: int = 1,
+    entry_id: str | None = None,
 ) -> str:
     """Add a pending entry in the caller's transaction and return its id (not its index).
 
     The leaf commits to `record` with a fresh salt; its time is the store Clock's receipt time.
+    `entry_id` (from `new_entry_id`) lets a caller name the entry in rows it wrote before.
     """
-    return append_many(session, [(type, record, actor)], v=v)[0]
+    ids = None if entry_id is None else [entry_id]
+    return append_many(session, [(type, record, actor)], v=v, ids=ids)[0]
 
 
 def append_many(
@@ -104,14 +117,18 @@ def append_many(
     items: Iterable[tuple[str, Mapping[str, Any], str]],
     *,
     v: int = 1,
+    ids: Sequence[str] | None = None,
 ) -> list[str]:
     """`append` for many `(type, record, actor)` at once, in the caller's transaction."""
     now = _clock(session).now()
     writer = _LeafWriter(now, v)
     batch = list(items)
-    # Random ids, handed out in sorted order: the unique index on ids then fills in order
-    # instead of touching a random page per entry (a large batch would thrash the cache).
-    ids = sorted(str(uuid.uuid4()) for _ in batch)
+    if ids is None:
+        # Random ids, handed out in sorted order: the unique index on ids then fills in order
+        # instead of touching a random page per entry (a large batch would thrash the cache).
+        ids = sorted(str(uuid.uuid4()) for _ in batch)
+    elif len(ids) != len(batch):
+        raise InvalidInput(f"{len(ids)} entry ids for {len(batch)} entries")
     rows = [writer.row(t, r, a, i) for (t, r, a), i in zip(batch, ids, strict=True)]
     if not rows:
         return []

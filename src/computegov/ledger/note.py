@@ -15,10 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from computegov.errors import ComputegovError, InvalidInput
+from computegov.identity.keys import check_public_key, verify_signature
 from computegov.ledger.merkle import HASH_SIZE
 
 ED25519 = 0x01
@@ -46,7 +44,9 @@ def _unb64(text: str) -> bytes | None:
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(c) < 0x20 and c != "\n" for c in text)
+    """A control character but newline, or a lone surrogate (text that has no UTF-8 form,
+    as a command-line argument of undecodable bytes becomes)."""
+    return any((ord(c) < 0x20 and c != "\n") or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
 def _check_name(name: str) -> None:
@@ -106,7 +106,7 @@ def parse_verifier_key(vkey: str) -> Verifier:
     ):
         raise InvalidInput(f"not an Ed25519 verifier key: {vkey!r}; {accepted}")
     _check_name(name)
-    public_key = raw[1:]
+    public_key = check_public_key(raw[1:], what=f"key of verifier {name!r}")  # no weak keys
     expected = key_id(name, public_key)
     if expected.hex() != hex_id:
         raise InvalidInput(
@@ -132,7 +132,8 @@ def pinned_or_served(pinned: str | None, served: Callable[[], str]) -> tuple[str
 def _check_text(text: str) -> None:
     if not text.endswith("\n") or _has_control(text):
         raise NoteError(
-            "note text must end in a newline and hold no control characters but newlines"
+            "note text must end in a newline and hold no control characters but newlines "
+            "(and no lone surrogates)"
         )
 
 
@@ -175,15 +176,13 @@ def verify_note(note: str, verifier: Verifier) -> str:
     Signatures by other keys are ignored; a bad signature by this key rejects the note.
     """
     text, signatures = _split_note(note)
-    public = Ed25519PublicKey.from_public_bytes(verifier.public_key)
     verified = False
     for name, blob in signatures:
         if name != verifier.name or blob[:4] != verifier.key_id:
             continue
-        try:
-            public.verify(blob[4:], text.encode())
-        except InvalidSignature:
-            raise NoteError(f"the signature by {name} does not verify") from None
+        # Refuses weak keys and non-canonical signatures too (see identity.keys).
+        if not verify_signature(verifier.public_key, blob[4:], text.encode()):
+            raise NoteError(f"the signature by {name} does not verify")
         verified = True
     if not verified:
         raise NoteError(f"the note has no signature by {verifier.name} ({verifier.key_id.hex()})")

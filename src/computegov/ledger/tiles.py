@@ -58,8 +58,9 @@ def entries_path(index: int, width: int = TILE_WIDTH) -> str:
     return f"tile/entries/{encode_index(index)}{_suffix(width)}"
 
 
+# At most 7 groups of 3 digits: every uint64 index (C2SP's range) and nothing int() refuses.
 _PATH = re.compile(
-    r"tile/(?P<level>entries|0|[1-9][0-9]?)/(?P<index>(?:x[0-9]{3}/)*[0-9]{3})"
+    r"tile/(?P<level>entries|0|[1-9][0-9]?)/(?P<index>(?:x[0-9]{3}/){0,6}[0-9]{3})"
     r"(?:\.p/(?P<width>[1-9][0-9]{0,2}))?"
 )
 

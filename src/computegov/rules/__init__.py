@@ -3,7 +3,8 @@
 `classify(chip, rule=None, on=...)` gives the ECCN (3A090.a, 3A090.b or none) with TPP,
 performance density and reasons; `license_required(chip, destination, on=..., end_user_hq=...,
 quantity=..., rule=None)` evaluates every instrument in force (or one named rule) and names
-each that fired. Instruments, thresholds and country groups are packaged data with sources.
+each that fired with the jurisdiction that administers it. Instruments, thresholds and
+country groups are packaged data with sources.
 """
 
 from computegov.rules.classification import Classification, classify
@@ -11,9 +12,11 @@ from computegov.rules.destinations import diffusion_tier, groups_of, members
 from computegov.rules.instruments import (
     RULE_IDS,
     Instrument,
+    administering_jurisdictions,
     all_instruments,
     eccn_text_in_force,
     get_instrument,
+    instruments_of,
     regime,
     threshold,
 )
@@ -27,12 +30,14 @@ __all__ = [
     "Instrument",
     "LicenseDecision",
     "LicenseException",
+    "administering_jurisdictions",
     "all_instruments",
     "classify",
     "diffusion_tier",
     "eccn_text_in_force",
     "get_instrument",
     "groups_of",
+    "instruments_of",
     "license_required",
     "members",
     "regime",

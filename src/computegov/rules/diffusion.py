@@ -93,4 +93,9 @@ def evaluate_diffusion(
             )
         review = "case-by-case against the country allocation"
         notes.append("quantity is read as the consignee's cumulative total for the calendar year")
-    return cls, [Fired(rule.id, rule.citation, reason, review)], exceptions, notes
+    return (
+        cls,
+        [Fired(rule.id, rule.citation, reason, review, rule.jurisdiction)],
+        exceptions,
+        notes,
+    )

@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from computegov.errors import NotFound
+from computegov.countries import parse_country
+from computegov.errors import InvalidInput, NotFound
 from computegov.instants import as_utc
 from computegov.rules.packaged import optional_instant, read_rows
 
@@ -26,11 +27,15 @@ class Instrument:
     rescinded before its compliance date): it is evaluated only when asked for by name.
     `license_destinations` and `hq_destinations` are group expressions over
     `data/country_groups.csv`, such as "D:1+D:4+D:5-A:5-A:6+MACAU".
+    `jurisdiction` is the country (ISO alpha-2) whose government administers the instrument
+    and licenses under it (`US` for every BIS rule): only a license issued by a regulator of
+    that jurisdiction counts for it.
     """
 
     id: str
     title: str
     kind: str
+    jurisdiction: str
     citation: str
     published: datetime
     effective_from: datetime
@@ -54,6 +59,7 @@ class Instrument:
             "id": self.id,
             "title": self.title,
             "kind": self.kind,
+            "jurisdiction": self.jurisdiction,
             "citation": self.citation,
             "published": self.published,
             "effective_from": self.effective_from,
@@ -63,6 +69,16 @@ class Instrument:
             "source": self.source,
             "notes": self.notes,
         }
+
+
+def _jurisdiction(row: dict[str, str]) -> str:
+    try:
+        return parse_country(row["jurisdiction"])
+    except InvalidInput:
+        raise ValueError(
+            f"instruments.csv: {row['id']} needs the jurisdiction that administers it "
+            f"(an ISO alpha-2 code), not {row['jurisdiction']!r}"
+        ) from None
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +95,7 @@ def all_instruments() -> tuple[Instrument, ...]:
                 id=row["id"],
                 title=row["title"],
                 kind=row["kind"],
+                jurisdiction=_jurisdiction(row),
                 citation=row["citation"],
                 published=published,
                 effective_from=effective_from,
@@ -111,6 +128,16 @@ def get_instrument(rule_id: str) -> Instrument:
             return instrument
     known = ", ".join(i.id for i in all_instruments())
     raise NotFound(f"unknown rule: {rule_id!r}; use one of {known}")
+
+
+def administering_jurisdictions() -> frozenset[str]:
+    """Every jurisdiction that administers at least one instrument (today only `US`)."""
+    return frozenset(i.jurisdiction for i in all_instruments())
+
+
+def instruments_of(jurisdiction: str) -> list[Instrument]:
+    """The instruments a jurisdiction administers (empty for one that administers none)."""
+    return [i for i in all_instruments() if i.jurisdiction == jurisdiction]
 
 
 def regime(on: datetime) -> list[Instrument]:

@@ -1,10 +1,11 @@
 """Whether exporting a chip to a destination needs a license, and under which instruments.
 
 The regime at an instant is every instrument in force then; a license is required if any of
-them requires one, and the answer names each instrument that fired, its reason and its review
-policy, plus the license exceptions that could authorize the export instead. `license_required`
-here means "a license requirement applies": an exception listed beside it may still authorize
-the export without one (NAC/ACA, LPP, AIA).
+them requires one, and the answer names each instrument that fired, the jurisdiction that
+administers it (a license from that jurisdiction's regulator is what it asks for), its reason
+and its review policy, plus the license exceptions that could authorize the export instead.
+`license_required` here means "a license requirement applies": an exception listed beside it
+may still authorize the export without one (NAC/ACA, LPP, AIA).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class LicenseDecision:
         """True if any evaluated instrument requires a license."""
         return bool(self.fired)
 
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        """The jurisdictions whose instruments fired: a license of each is needed."""
+        return tuple(sorted({f.jurisdiction for f in self.fired}))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, with `license_required`, `fired` and `exceptions` at the top."""
         return {
@@ -55,6 +61,7 @@ class LicenseDecision:
             "end_user_hq": self.end_user_hq,
             "quantity": self.quantity,
             "license_required": self.license_required,
+            "jurisdictions": list(self.jurisdictions),
             "fired": [f.to_dict() for f in self.fired],
             "exceptions": [e.to_dict() for e in self.exceptions],
             "evaluated": list(self.evaluated),
@@ -75,7 +82,19 @@ def _eval_2022(
     if cls.eccn is None or not matches(rule.license_destinations, dest, on):
         return cls, [], []
     reason = f"{cls.eccn} under the 2022 test ({'; '.join(cls.reasons)}) to {_where(dest, on)}"
-    return cls, [Fired(rule.id, rule.citation, reason, "case-by-case / presumption of denial")], []
+    return (
+        cls,
+        [
+            Fired(
+                rule.id,
+                rule.citation,
+                reason,
+                "case-by-case / presumption of denial",
+                rule.jurisdiction,
+            )
+        ],
+        [],
+    )
 
 
 def _eval_2023(
@@ -97,7 +116,7 @@ def _eval_2023(
     reason = f"{cls.eccn} ({'; '.join(cls.reasons)}); " + "; ".join(why)
     denial = via_hq or dest in concern
     review = "presumption of denial" if denial else "presumption of approval"
-    fired = [Fired(rule.id, rule.citation, reason, review)]
+    fired = [Fired(rule.id, rule.citation, reason, review, rule.jurisdiction)]
     exceptions: list[LicenseException] = []
     eligible = cls.eccn == "3A090.b" or not chip.datacenter
     if eligible:
@@ -143,7 +162,19 @@ def _eval_h20(
         else f"buyer headquartered in {_where(hq or '', on)}"
     )
     reason = f"{cls.reasons[0]}; {where} is China (incl. Hong Kong and Macau) or D:5"
-    return cls, [Fired(rule.id, rule.citation, reason, "license required; outcome at BIS")], []
+    return (
+        cls,
+        [
+            Fired(
+                rule.id,
+                rule.citation,
+                reason,
+                "license required; outcome at BIS",
+                rule.jurisdiction,
+            )
+        ],
+        [],
+    )
 
 
 def license_required(

@@ -8,17 +8,20 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Fired:
-    """One instrument that requires a license for this export, and why."""
+    """One instrument that requires a license for this export, and why; `jurisdiction` is
+    who administers it, whose regulator alone can license the export under it."""
 
     rule: str
     citation: str
     reason: str
-    review: str | None = None
+    review: str | None
+    jurisdiction: str
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
             "rule": self.rule,
+            "jurisdiction": self.jurisdiction,
             "citation": self.citation,
             "reason": self.reason,
             "review": self.review,

@@ -15,18 +15,6 @@ from computegov.rules.classification import H20_LETTER, classify_under
 from computegov.rules.instruments import Instrument, regime
 
 
-def administering_jurisdiction(instrument: Instrument) -> str | None:
-    """The country (ISO alpha-2) whose regulators administer `instrument`.
-
-    An instrument that names its jurisdiction is taken at its word; until every instrument
-    does, every `bis-*` instrument (the US Bureau of Industry and Security) is the US's.
-    """
-    named = getattr(instrument, "jurisdiction", None)
-    if isinstance(named, str) and named:
-        return named
-    return "US" if instrument.id.startswith("bis-") else None
-
-
 def controlling_jurisdictions(chip: ChipModel, on: datetime) -> dict[str, list[str]]:
     """Each jurisdiction whose instruments in force at `on` control `chip`, with their ids.
 
@@ -40,9 +28,7 @@ def controlling_jurisdictions(chip: ChipModel, on: datetime) -> dict[str, list[s
             continue
         if not classify_under(chip, instrument, on).controlled:
             continue
-        jurisdiction = administering_jurisdiction(instrument)
-        if jurisdiction is not None:
-            found.setdefault(jurisdiction, []).append(instrument.id)
+        found.setdefault(instrument.jurisdiction, []).append(instrument.id)
     return found
 
 

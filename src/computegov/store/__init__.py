@@ -1,8 +1,9 @@
 """The one place that owns persistence: settings, engine, sessions, migrations, clock, signer.
 
-`open_store()` is how a server, a CLI command or a test gets a ready `Store`: it migrates the
-database, creates the log's genesis (and key) in an empty database only, and refuses to start
-when the key or the checkpoint kept outside the database does not match the database.
+`open_store()` is how a server, a CLI command or a test gets a ready `Store`: it makes the
+data directory and database files private (`permissions`), migrates the database, creates the
+log's genesis (and key) in an empty database only, and refuses to start when the key or the
+checkpoint kept outside the database does not match the database.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from computegov.store.db import (
     session_factory,
     writer_engine,
 )
+from computegov.store.permissions import NotOurs, secure_data_files
 from computegov.store.settings import Settings
 from computegov.store.signer import Ed25519FileSigner, KeyFileError, Signer
 
@@ -32,6 +34,7 @@ __all__ = [
     "Ed25519FileSigner",
     "KeyFileError",
     "ManualClock",
+    "NotOurs",
     "Settings",
     "Signer",
     "StartupRefused",
@@ -54,6 +57,7 @@ class Store:
     clock: Clock
     signer: Signer
     verifier_key: str
+    tightened: list[str] = field(default_factory=list)  # made private at start (permissions)
     sessions: sessionmaker[Session] = field(init=False)
     writer_sessions: sessionmaker[Session] = field(init=False)
     tile_cache: dict[tuple[int, int], bytes] = field(default_factory=dict, init=False)
@@ -101,7 +105,7 @@ def open_store(
     from computegov.store import migrate as migrations
 
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tightened = secure_data_files(settings)
     engine = make_engine(settings.url)
     try:
         if migrate:
@@ -115,6 +119,7 @@ def open_store(
             clock=clock or SystemClock(),
             signer=signer,
             verifier_key=vkey,
+            tightened=tightened,
         )
         checkpoint_file.check_on_start(store)
     except BaseException:

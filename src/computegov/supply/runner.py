@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from computegov.csv_cells import write_csv
 from computegov.supply.cycle import downturn_probability
 from computegov.supply.montecarlo import Draws, central_parameters, draw_parameters, quantiles
 from computegov.supply.params import load_sales
@@ -132,7 +132,5 @@ def summary_csv(result: dict[str, Any], path: str | Path) -> Path:
     cols, rows = summary_rows(result)
     p = Path(path)
     with p.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        w.writerows(rows)
+        write_csv(fh, cols, rows)
     return p

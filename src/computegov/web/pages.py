@@ -3,9 +3,13 @@ Jinja2 templates, no front-end build.
 
 A person logs in by pasting an API token at /login; it is kept in an HttpOnly, SameSite=Strict
 cookie and every page decides access exactly as the API does (the same `reader_session`, so a
-regulator's reads are recorded in the ledger). Without a token, / shows the login form and the
-public parts only: the current checkpoint and the log's verifier key. Errors on these pages
-render as HTML; the API under /v1 keeps its problem+json.
+regulator's reads are recorded in the ledger). The two forms that change state, `POST /login`
+and `POST /logout` (a GET never logs out), are taken only from a page of this server: the
+browser's `Origin` must be this server's (see `_same_origin`), so no other site can log a
+person in under its own token (login CSRF) or out. Every page carries the security headers of
+`computegov.serving.inputs` (no script at all, no framing, `Cache-Control: no-store`). Without a
+token, / shows the login form and the public parts only: the current checkpoint and the log's
+verifier key. Errors on these pages render as HTML; the API under /v1 keeps its problem+json.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from computegov.api.deps import store_of
+from computegov.api.lists import Offset
 from computegov.errors import ComputegovError, Forbidden, Unauthenticated
 from computegov.identity.access import default_matrix
 from computegov.ledger import log
@@ -34,6 +39,7 @@ from computegov.registry.flags import service as flag_service
 from computegov.registry.overview import dashboard
 from computegov.registry.overview.stats import chip_stats
 from computegov.registry.reads import opening_for, reader_session
+from computegov.serving import BodyKind, accepts_body
 
 COOKIE = "computegov_token"
 PAGE_SIZE = 50
@@ -109,6 +115,33 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def _same_origin(request: Request) -> None:
+    """Refuse (403) a form POST that did not come from a page of this server.
+
+    Browsers send `Origin` with every POST and a page cannot forge it; it must equal the origin
+    the request was addressed to (scheme and `Host`). Without `Origin` (very old browsers) the
+    fetch metadata `Sec-Fetch-Site: same-origin` is taken instead; a request with neither is
+    refused, as a program has no reason to post these forms. Chosen over a CSRF token: it
+    needs no pre-login cookie (which, on plain HTTP without the `__Host-` prefix, a sibling
+    host could plant) and no state, and SameSite=Strict already keeps the cookie off every
+    cross-site request once a person is logged in."""
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    origin = request.headers.get("origin")
+    if origin is not None:
+        if origin == own:
+            return
+        raise Forbidden(
+            f"this form is taken only from a page of {own}, not from {origin}",
+            reason="cross_origin",
+        )
+    if request.headers.get("sec-fetch-site") == "same-origin":
+        return
+    raise Forbidden(
+        "this form is taken only from a page of this server (the browser sends `Origin`)",
+        reason="cross_origin",
+    )
 
 
 def _public(request: Request) -> dict[str, Any]:
@@ -192,13 +225,15 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
+@accepts_body(BodyKind.TOKENLESS)  # its token is in the form; 4 KiB, rate-limited per address
 def login(
     request: Request,
     token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Check the token; keep it in an HttpOnly, SameSite=Strict cookie and go on, or say why
-    it was refused."""
+    it was refused. Only from a page of this server (`_same_origin`)."""
+    _same_origin(request)
     token = token.strip()
     try:
         with store_of(request).sessions() as session:
@@ -224,12 +259,27 @@ def login(
     return response
 
 
-@router.api_route("/logout", methods=["GET", "POST"])
+@router.post("/logout")
 def logout(request: Request) -> Response:
-    """Forget the token cookie and show the login form."""
+    """Forget the token cookie and show the login form (the header's "Log out" button; only
+    from a page of this server)."""
+    _same_origin(request)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+@router.get("/logout", response_class=HTMLResponse)
+def logout_by_link(request: Request) -> Response:
+    """A link (or an image, or a prefetch) never logs anyone out: say how to."""
+    page = error_page(
+        request,
+        405,
+        "Log out with the button",
+        "A link cannot log you out: open any page of the dashboard and use its Log out button.",
+    )
+    page.headers["Allow"] = "POST"
+    return page
 
 
 @router.get("/chips", response_class=HTMLResponse)
@@ -238,7 +288,7 @@ def chips(
     country: Annotated[str | None, Query(max_length=2)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     model: Annotated[str | None, Query(max_length=64)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """The chips the reader may see, newest first, PAGE_SIZE a page."""
     with reader_session(store_of(request), _token(request), "chip.read", "chips") as (

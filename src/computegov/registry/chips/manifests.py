@@ -1,11 +1,16 @@
 """Chip manifests: the CSV a manufacturer registers, its RFC 9162 root and chip attestations.
 
-A manifest is CSV with the header `serial,model,manufactured_on,fab,device_public_key`, one
-chip a row. Each row becomes a leaf: the RFC 8785 JSON of its normalised fields (the catalog's
-vendor and model name, the ISO date, the device key in base64 or null). The manufacturer signs
-`ROOT_CONTEXT + root` once with its party key, where `root` is the RFC 9162 Merkle root over
-`hash_leaf(leaf)` of every row in file order; a chip's attestation is that signature plus the
-chip's inclusion path, which anyone can check offline with `verify_attestation`.
+A manifest is CSV with the header
+`serial,model,manufactured_on,fab,assembly_site,device_public_key`, one chip a row. `fab` and
+`assembly_site` (final packaging and test) are names from the catalog's packaged list of
+manufacturing sites; the chip starts in its assembly site's country. Each row becomes a leaf:
+the RFC 8785 JSON of its normalised fields (the catalog's vendor, model and site names, the ISO
+date, the device key in base64 or null). Manifests registered before `assembly_site` existed
+keep their leaves as they were (no `assembly_site` field), so their attestations still verify.
+The manufacturer signs `ROOT_CONTEXT + root` once with its party key, where `root` is the
+RFC 9162 Merkle root over `hash_leaf(leaf)` of every row in file order; a chip's attestation is
+that signature plus the chip's inclusion path, which anyone can check offline with
+`verify_attestation`.
 
 Pure functions over bytes and values: no database, no HTTP.
 """
@@ -18,32 +23,41 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from computegov.catalog import get_chip
+from computegov.catalog import find_site, get_chip
+from computegov.catalog.makers import known_sites_hint, unknown_site_message
+from computegov.countries import parse_country
 from computegov.errors import InvalidInput, NotFound
-from computegov.identity.keys import PUBLIC_KEY_BYTES, key_id, verify_signature
+from computegov.identity.keys import (
+    PUBLIC_KEY_BYTES,
+    key_id,
+    public_key_problem,
+    verify_signature,
+)
 from computegov.ledger import merkle
 from computegov.rules import classify
 
-COLUMNS = ("serial", "model", "manufactured_on", "fab", "device_public_key")
+COLUMNS = ("serial", "model", "manufactured_on", "fab", "assembly_site", "device_public_key")
 ROOT_CONTEXT = b"computegov-manifest/v1\n"
 MAX_REPORTED = 100
 MAX_SERIAL = 128
-MAX_FAB = 128
+MAX_FAB = 128  # characters of an unknown site name quoted back
 TEMPLATE = (
     ",".join(COLUMNS)
-    + "\nSN-0001,H100 SXM,2026-01-15,TSMC Fab 18,<base64 of the 32-byte Ed25519 device key>\n"
-    + "SN-0002,H20,2026-01-16,TSMC Fab 18,\n"
+    + "\nSN-0001,H100 SXM,2026-01-15,TSMC Fab 18,TSMC Advanced Backend Fab 6,"
+    + "<base64 of the 32-byte Ed25519 device key>\n"
+    + "SN-0002,H20,2026-01-16,TSMC Fab 18,TSMC Advanced Backend Fab 6,\n"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class ManifestRow:
-    """One chip of a manifest, normalised; `line` is its line number in the CSV file."""
+    """One chip of a manifest, normalised; `line` is its line number in the CSV file and
+    `country` its assembly site's country (where the chip starts)."""
 
     line: int
     vendor: str
@@ -51,6 +65,8 @@ class ManifestRow:
     model: str
     manufactured_on: date
     fab: str
+    assembly_site: str
+    country: str
     device_key: bytes | None
 
     def fields(self) -> dict[str, Any]:
@@ -61,6 +77,7 @@ class ManifestRow:
             "model": self.model,
             "manufactured_on": self.manufactured_on.isoformat(),
             "fab": self.fab,
+            "assembly_site": self.assembly_site,
             "device_public_key": (
                 base64.b64encode(self.device_key).decode("ascii") if self.device_key else None
             ),
@@ -148,24 +165,71 @@ class _Models:
         return found
 
 
-def _device_key(text: str) -> bytes | None:
+class _Sites:
+    """Site look-ups, once per distinct name: (canonical name, country), or None if unknown."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self.unknown: set[str] = set()  # the kinds that had an unknown name
+
+    def get(self, name: str, kind: str) -> tuple[str, str] | None:
+        key = (name, kind)
+        if key not in self._cache:
+            site = find_site(name, kind) if name else None
+            self._cache[key] = None if site is None else (site.name, site.country)
+        found = self._cache[key]
+        if found is None:
+            self.unknown.add(kind)
+        return found
+
+
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; a file the csv module cannot read (a field past its size limit)
+    is InvalidInput naming the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"line {reader.line_num}: the manifest is not readable CSV ({exc}); "
+            "`computegov chips manifest-template` prints an example"
+        ) from None
+
+
+def _device_key(text: str) -> bytes | str:
+    """The raw device key, or what is wrong with it (a weak key is refused: see
+    `identity.keys.public_key_problem`)."""
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        return None
-    return raw if len(raw) == PUBLIC_KEY_BYTES else None
+        raw = b""
+    if len(raw) != PUBLIC_KEY_BYTES:
+        return "device_public_key is not an Ed25519 public key (base64 of 32 raw bytes)"
+    weak = public_key_problem(raw)
+    return f"device_public_key is refused: {weak[1]}" if weak else raw
 
 
-def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTED) -> Manifest:
+def parse_manifest(
+    data: bytes,
+    *,
+    on: datetime,
+    max_reported: int = MAX_REPORTED,
+    country: str | None = None,
+    vendor_refusal: Callable[[str], str | None] | None = None,
+) -> Manifest:
     """Parse and check a manifest at receipt time `on` (it decides which models are 3A090).
 
-    Every bad row is found; if any, InvalidInput lists them with their line numbers (the first
-    `max_reported`, then how many more), and nothing is registered.
+    `country`, where given, must be every row's assembly-site country; `vendor_refusal` says
+    why the registrant may not register a vendor's chips (None where it may). Every bad row is
+    found; if any, InvalidInput lists them with their line numbers (the first `max_reported`,
+    then how many more), and nothing is registered.
     """
     reader = csv.reader(io.StringIO(_decode_text(data), newline=""))
-    cols = _header(next(reader, None))
+    records = _csv_records(reader)
+    cols = _header(next(records, None))
     i_serial, i_model, i_date = cols["serial"], cols["model"], cols["manufactured_on"]
-    i_fab, i_key = cols["fab"], cols["device_public_key"]
+    i_fab, i_site, i_key = cols["fab"], cols["assembly_site"], cols["device_public_key"]
+    sites = _Sites()
+    vendors: dict[str, str | None] = {}
     width = len(COLUMNS)
     models = _Models(on)
     today = on.date()
@@ -178,7 +242,7 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
     def bad(line: int, message: str) -> None:
         problems.append(f"line {line}: {message}")
 
-    for record in reader:
+    for record in records:
         line = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip()):
             continue  # blank lines carry no chip
@@ -201,20 +265,37 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
                 errors.append(f"manufactured_on {text!r} is not a date; use YYYY-MM-DD")
         if made is not None and made > today:
             errors.append(f"manufactured_on {text} is after today ({today.isoformat()})")
-        fab = record[i_fab].strip()
-        if not fab or len(fab) > MAX_FAB:
-            errors.append(f"fab must be 1 to {MAX_FAB} characters")
+        fab = sites.get(record[i_fab].strip(), "fab")
+        if fab is None:
+            errors.append(
+                unknown_site_message(record[i_fab].strip()[:MAX_FAB], "fab", with_list=False)
+            )
+        assembly = sites.get(record[i_site].strip(), "assembly")
+        if assembly is None:
+            errors.append(
+                unknown_site_message(record[i_site].strip()[:MAX_FAB], "assembly", with_list=False)
+            )
+        elif country is not None and assembly[1] != country:
+            errors.append(
+                f"assembly_site {assembly[0]} is in {assembly[1]}, not {country} as the "
+                "registration says: a chip starts where it was finished (moving it is a transfer)"
+            )
+        if vendor_refusal is not None and not isinstance(model, str):
+            if model[0] not in vendors:
+                vendors[model[0]] = vendor_refusal(model[0])
+            refusal = vendors[model[0]]
+            if refusal is not None:
+                errors.append(refusal)
         key_text = record[i_key].strip()
         key = None
         if key_text:
-            key = _device_key(key_text)
-            if key is None:
-                errors.append(
-                    "device_public_key is not an Ed25519 public key (base64 of 32 raw bytes)"
-                )
-            elif key in seen_keys:
-                errors.append(f"device key repeats the one on line {seen_keys[key]}")
+            decoded = _device_key(key_text)
+            if isinstance(decoded, str):
+                errors.append(decoded)
+            elif decoded in seen_keys:
+                errors.append(f"device key repeats the one on line {seen_keys[decoded]}")
             else:
+                key = decoded
                 seen_keys[key] = line
         elif not isinstance(model, str) and model[2]:
             errors.append(
@@ -231,9 +312,18 @@ def parse_manifest(data: bytes, *, on: datetime, max_reported: int = MAX_REPORTE
             bad(line, "; ".join(errors))
             continue
         assert not isinstance(model, str) and made is not None
-        rows.append(ManifestRow(line, model[0], serial, model[1], made, fab, key))
+        assert fab is not None and assembly is not None
+        rows.append(
+            ManifestRow(
+                line, model[0], serial, model[1], made, fab[0], assembly[0], assembly[1], key
+            )
+        )
     if problems:
-        raise InvalidInput(bad_rows_message(problems, max_reported), bad_rows=len(problems))
+        message = bad_rows_message(problems, max_reported)
+        for kind in sorted(sites.unknown):
+            hint = known_sites_hint(kind)
+            message += f". {hint[0].upper()}{hint[1:]}"
+        raise InvalidInput(message, bad_rows=len(problems))
     if not rows:
         raise InvalidInput("the manifest has no chips: add one row per chip under the header")
     hash_leaf = merkle.hash_leaf
@@ -349,8 +439,11 @@ def registration_body(
     data: bytes, sign: Callable[[bytes], bytes], *, on: datetime, country: str | None = None
 ) -> dict[str, Any]:
     """The `chip.register` body for a manifest: parsed and checked here first (so bad rows show
-    before upload), its SHA-256, row count, root and the manufacturer's root signature."""
-    manifest = parse_manifest(data, on=on)
+    before upload), its SHA-256, row count, root and the manufacturer's root signature.
+    `country`, if given, must be every row's assembly-site country (the server checks it too)."""
+    if country:
+        country = parse_country(country)
+    manifest = parse_manifest(data, on=on, country=country or None)
     body: dict[str, Any] = {
         "manifest_sha256": manifest.sha256,
         "rows": len(manifest.rows),

@@ -1,4 +1,4 @@
-"""The tables of chips: manifests, chips and device-key bindings."""
+"""The tables of chips: vendor bindings, manifests, chips and device-key bindings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,19 @@ from computegov.store.models import Base
 #: Chip statuses. `in_transit` is set by a declared transfer and cleared by its completion
 #: or cancellation; `lost` and `stolen` are reported by the custodian.
 CHIP_STATUSES = ("in_stock", "in_transit", "installed", "decommissioned", "lost", "stolen")
+
+
+class VendorBinding(Base):
+    """Which manufacturer party makes a catalog vendor's chips (it and its subsidiaries register
+    them); bound by the administrator or a regulator of the vendor's headquarters country."""
+
+    __tablename__ = "vendor_bindings"
+
+    vendor: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # catalog vendor name
+    manufacturer_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"), index=True)
+    bound_by: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"))
+    bound_at: Mapped[datetime] = mapped_column(Instant)
+    entry_id: Mapped[str] = mapped_column(sa.String(36))
 
 
 class Manifest(Base):
@@ -47,6 +60,8 @@ class Chip(Base):
     model: Mapped[str] = mapped_column(sa.String(64), index=True)  # catalog model name
     manufactured_on: Mapped[date] = mapped_column(sa.Date)
     fab: Mapped[str] = mapped_column(sa.String(128))
+    # Final packaging and test, where the chip started; None for chips registered before it.
+    assembly_site: Mapped[str | None] = mapped_column(sa.String(128))
     device_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     device_key_id: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     manufacturer_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"))

@@ -1,5 +1,12 @@
 """Reading chips: the inventory a party may see, one chip's chain of custody with ledger
-proofs, and a chip's manufacturer attestation."""
+proofs, and a chip's manufacturer attestation.
+
+A chip's registration is proven one of two ways. Since manifests are batched, the ledger holds
+one `chip.register` entry per manifest, whose record commits to the manifest's root; the
+chip's step then carries its `manifest_proof` (its row and RFC 9162 inclusion path in the
+manifest's tree). Stores written before hold one `chip.registered` entry per chip, whose record
+names the chip itself. `verify_history` checks both.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from computegov.errors import ComputegovError
+from computegov.errors import ComputegovError, InvalidInput
 from computegov.identity.keys import decode_public_key, encode_public_key
 from computegov.instants import to_wire
 from computegov.ledger import entries, log, merkle, note
@@ -21,6 +28,7 @@ from computegov.registry.chips.service import chip_dict, chip_resource, find_chi
 from computegov.registry.custody.models import CustodyEvent
 from computegov.registry.parties.models import Party, PartyKey
 from computegov.registry.reads import opening_for
+from computegov.store.models import LedgerEntry
 
 
 def visible(session: Session, reader: Party) -> sa.ColumnElement[bool]:
@@ -108,19 +116,20 @@ def history(session: Session, reader: Party, chip: Chip) -> dict[str, Any]:
             opening: dict[str, Any] | None = opening_for(session, reader, event.entry_id)
         except ComputegovError:
             opening = None
-        steps.append(
-            {
-                "step": step,
-                "kind": event.kind,
-                "at": to_wire(event.at),
-                "party_id": event.party_id,
-                "details": event.details,
-                "entry_id": event.entry_id,
-                "index": index,
-                "proof": proof,
-                "opening": opening,
-            }
-        )
+        entry: dict[str, Any] = {
+            "step": step,
+            "kind": event.kind,
+            "at": to_wire(event.at),
+            "party_id": event.party_id,
+            "details": event.details,
+            "entry_id": event.entry_id,
+            "index": index,
+            "proof": proof,
+            "opening": opening,
+        }
+        if event.kind == "registered" and _entry_type(session, event.entry_id) == MANIFEST_ENTRY:
+            entry["manifest_proof"] = manifest_membership(session, chip)
+        steps.append(entry)
     return {
         "chip": chip_dict(chip),
         "checkpoint": {
@@ -149,13 +158,43 @@ def _original_keys(session: Session, manifest_id: str) -> dict[str, str | None]:
 def registered_fields(chip: Chip, original_key: str | None | bool = False) -> dict[str, Any]:
     """The leaf fields a chip was registered with (`original_key` where it was rebound)."""
     key = encode_public_key(chip.device_key) if chip.device_key else None
-    return {
+    fields = {
         "vendor": chip.vendor,
         "serial": chip.serial,
         "model": chip.model,
         "manufactured_on": chip.manufactured_on.isoformat(),
         "fab": chip.fab,
         "device_public_key": key if original_key is False else original_key,
+    }
+    if chip.assembly_site is not None:  # chips registered before assembly sites have none
+        fields["assembly_site"] = chip.assembly_site
+    return fields
+
+
+MANIFEST_ENTRY = "chip.register"  # one entry per manifest, committing to its root
+CHIP_ENTRY = "chip.registered"  # one entry per chip, as stores written before batching hold
+
+
+def _entry_type(session: Session, entry_id: str) -> str | None:
+    found = session.execute(
+        sa.select(LedgerEntry.type).where(LedgerEntry.id == entry_id)
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+def manifest_membership(session: Session, chip: Chip) -> dict[str, Any]:
+    """The chip's place in its manifest: `{"manifest_id", "fields", "leaf_index", "size",
+    "root", "path"}`, where `path` is the RFC 9162 inclusion path of the chip's row leaf
+    (`manifests.leaf_bytes(fields)`) under the manifest root that its ledger entry commits to."""
+    served = attestation(session, chip)
+    proof = served["attestation"]
+    return {
+        "manifest_id": proof["manifest_id"],
+        "fields": served["fields"],
+        "leaf_index": proof["leaf_index"],
+        "size": proof["size"],
+        "root": proof["root"],
+        "path": proof["path"],
     }
 
 
@@ -201,6 +240,74 @@ def check_attestation(data: dict[str, Any]) -> None:
     )
 
 
+def check_registration(
+    record: dict[str, Any], chip: dict[str, Any], membership: dict[str, Any] | None
+) -> None:
+    """Check that an opened registration record registers `chip` (the served chip's vendor,
+    serial and id): a manifest entry by the chip's membership path under the root the record
+    commits to, a per-chip entry (stores written before batching) by naming the chip.
+    Raises ProofError naming what failed."""
+    if "manifest" in record:
+        if membership is None:
+            raise merkle.ProofError(
+                "the registration entry is a manifest's; the chip's manifest_proof is missing"
+            )
+        root = record["manifest"].get("root")
+        signed_root = record.get("envelope", {}).get("envelope", {}).get("body", {}).get("root")
+        if membership.get("root") != root or signed_root != root:
+            raise merkle.ProofError(
+                f"the chip's manifest path is under root {membership.get('root')}, but the "
+                f"entry commits to manifest root {root} (signed: {signed_root})"
+            )
+        if membership.get("size") != record["manifest"].get("size"):
+            raise merkle.ProofError("the chip's manifest path is for a tree of another size")
+        fields = membership.get("fields") or {}
+        if (fields.get("vendor"), fields.get("serial")) != (chip.get("vendor"), chip.get("serial")):
+            raise merkle.ProofError(
+                f"the manifest path is for {fields.get('vendor')} {fields.get('serial')}, "
+                f"not this chip ({chip.get('vendor')} {chip.get('serial')})"
+            )
+        try:
+            path = [base64.b64decode(h, validate=True) for h in membership["path"]]
+            root_bytes = base64.b64decode(str(root), validate=True)
+            leaf_hash = merkle.hash_leaf(manifests.leaf_bytes(fields))
+            index, size = int(membership["leaf_index"]), int(membership["size"])
+            merkle.verify_inclusion(leaf_hash, index, size, path, root_bytes)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise merkle.ProofError(f"the chip's manifest path is malformed: {exc}") from None
+        return
+    named = record.get("chip")
+    if named is None or named != chip.get("id"):
+        raise merkle.ProofError(
+            f"the registration entry names chip {named!r}, not {chip.get('id')!r}"
+        )
+    if (record.get("vendor"), record.get("serial")) != (chip.get("vendor"), chip.get("serial")):
+        raise merkle.ProofError("the registration entry names another vendor or serial")
+
+
+def chip_and_membership(served: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """From a served attestation (`GET /v1/chips/ID/attestation`, `chips attestation --json`):
+    the chip (`id`, `vendor`, `serial`) and its manifest membership, as `check_registration`
+    takes them; InvalidInput when it is not one."""
+    try:
+        proof, fields = served["attestation"], dict(served["fields"])
+        membership = {
+            "manifest_id": proof["manifest_id"],
+            "fields": fields,
+            "leaf_index": proof["leaf_index"],
+            "size": proof["size"],
+            "root": proof["root"],
+            "path": list(proof["path"]),
+        }
+        chip = {"id": served["chip_id"], "vendor": fields["vendor"], "serial": fields["serial"]}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"not a chip attestation (missing {exc}); give the JSON that "
+            "`computegov chips attestation VENDOR SERIAL --json` prints"
+        ) from None
+    return chip, membership
+
+
 def verify_history(
     served: dict[str, Any], verifier_key: str, leaf_at: Callable[[int], bytes] | None = None
 ) -> list[bool | None]:
@@ -232,5 +339,7 @@ def verify_history(
             entries.check_opening(
                 entries.parse_leaf(leaf), opening["record"], base64.b64decode(opening["salt"])
             )
+            if step.get("kind") == "registered":
+                check_registration(opening["record"], served["chip"], step.get("manifest_proof"))
         results.append(True)
     return results

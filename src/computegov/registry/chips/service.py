@@ -1,9 +1,12 @@
 """Chips: registration from a signed manifest, status reports and device-key binding.
 
 Every change is a signed action through `registry.actions.perform`. Registration writes, in
-one transaction, the manifest, each chip (in stock, held by its manufacturer), a `registered`
-custody event and one ledger entry per chip, in bulk: a million rows are a few bulk inserts,
-never a million ORM objects.
+one transaction, the manifest, each chip (in stock, held by its manufacturer) and a
+`registered` custody event per chip, in bulk (a million rows are a few bulk inserts, never a
+million ORM objects), and ONE ledger entry: the signed `chip.register` envelope, whose record
+commits to the manifest's root. A chip's registration is proven by that entry and the chip's
+RFC 9162 inclusion path in the manifest's tree (`reads.manifest_membership`). Stores written
+before this kept one `chip.registered` entry per chip; those entries stay valid and provable.
 """
 
 from __future__ import annotations
@@ -23,10 +26,9 @@ from computegov.errors import Conflict, InvalidInput, NotFound
 from computegov.identity.access import Resource
 from computegov.identity.keys import encode_public_key, key_id, verify_signature
 from computegov.instants import to_wire
-from computegov.ledger import log
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.chips import manifests
+from computegov.registry.chips import makers, manifests
 from computegov.registry.chips.models import Chip, Manifest
 from computegov.registry.custody.models import CustodyEvent
 from computegov.registry.ids import new_id
@@ -44,6 +46,7 @@ _CHIP_COLUMNS = (
     "model",
     "manufactured_on",
     "fab",
+    "assembly_site",
     "device_key",
     "device_key_id",
     "manufacturer_id",
@@ -118,6 +121,7 @@ def chip_dict(chip: Chip) -> dict[str, Any]:
         "model": chip.model,
         "manufactured_on": chip.manufactured_on.isoformat(),
         "fab": chip.fab,
+        "assembly_site": chip.assembly_site,
         "device_public_key": encode_public_key(chip.device_key) if chip.device_key else None,
         "device_key_id": chip.device_key_id,
         "manufacturer_id": chip.manufacturer_id,
@@ -188,7 +192,12 @@ def _check_claims(ctx: ActionContext, body: ManifestRegister, data: bytes) -> ma
             f"the manifest's SHA-256 is {digest}, but the envelope signs {body.manifest_sha256}; "
             "sign the file you upload"
         )
-    manifest = manifests.parse_manifest(data, on=ctx.now)
+    manifest = manifests.parse_manifest(
+        data,
+        on=ctx.now,
+        country=body.country,
+        vendor_refusal=makers.vendor_refusal(ctx.session, ctx.party),
+    )
     if len(manifest.rows) != body.rows:
         raise InvalidInput(f"the manifest has {len(manifest.rows)} chips, the envelope {body.rows}")
     root = manifest.root
@@ -212,13 +221,12 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
     """Register every chip of a manifest, all or nothing."""
     body = parse_body(ManifestRegister, ctx.body)
     maker = ctx.party
-    country = body.country or maker.country
-    places = frozenset({country} if country else ())
+    places = frozenset({body.country} if body.country else ())
     ctx.authorize("chip.register", Resource(owners=frozenset({maker.id}), countries=places))
-    if country is None:
-        raise InvalidInput("the manufacturer has no country on record; give the chips' country")
     manifest = _check_claims(ctx, body, data)
     rows = manifest.rows
+    # A chip starts where it was finished: its assembly site's country.
+    countries = sorted({row.country for row in rows})
     _refuse_registered(ctx.session, rows)
     root = manifest.root
     root_b64 = base64.b64encode(root).decode("ascii")
@@ -231,36 +239,14 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
         key_id=ctx.key_id,
         signature=base64.b64decode(body.root_signature),
         created_at=ctx.now,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(record_row)
     ctx.session.flush()
-    now, man_id, maker_id = ctx.now, record_row.id, maker.id
+    now, man_id, maker_id, eid = ctx.now, record_row.id, maker.id, ctx.entry_id
     token_hex = secrets.token_hex
     # Sorted, so the chips' primary key and the events' chip index fill in order.
     chip_ids = sorted(f"chp_{token_hex(8)}" for _ in rows)
-    subjects, countries = [maker_id], [country]
-    entry_ids = log.append_many(
-        ctx.session,
-        (
-            (
-                "chip.registered",
-                {
-                    "chip": cid,
-                    "vendor": row.vendor,
-                    "serial": row.serial,
-                    "model": row.model,
-                    "manifest_id": man_id,
-                    "leaf_index": i,
-                    "manifest_root": root_b64,
-                    "subjects": subjects,
-                    "countries": countries,
-                },
-                ctx.key_id,
-            )
-            for i, (cid, row) in enumerate(zip(chip_ids, rows, strict=True))
-        ),
-    )
     insert_rows(
         ctx.session,
         CHIPS,
@@ -273,18 +259,19 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
                 row.model,
                 row.manufactured_on,
                 row.fab,
+                row.assembly_site,
                 row.device_key,
                 key_id(row.device_key) if row.device_key else None,
                 maker_id,
                 maker_id,
-                country,
+                row.country,
                 "in_stock",
                 man_id,
                 i,
                 now,
                 eid,
             )
-            for i, (cid, row, eid) in enumerate(zip(chip_ids, rows, entry_ids, strict=True))
+            for i, (cid, row) in enumerate(zip(chip_ids, rows, strict=True))
         ],
     )
     details = {"manifest_id": man_id}
@@ -292,22 +279,25 @@ def register_manifest(ctx: ActionContext, data: bytes) -> ActionResult:
         ctx.session,
         EVENTS,
         ("chip_id", "kind", "at", "party_id", "details", "entry_id"),
-        [
-            (cid, "registered", now, maker_id, details, eid)
-            for cid, eid in zip(chip_ids, entry_ids, strict=True)
-        ],
+        [(cid, "registered", now, maker_id, details, eid) for cid in chip_ids],
     )
     result: dict[str, Any] = {
         "manifest": manifest_dict(record_row),
         "chips": len(rows),
-        "country": country,
+        "country": countries[0] if len(countries) == 1 else None,
+        "countries": countries,
     }
     if len(rows) <= LISTED_CHIPS:
         result["items"] = [
             {"id": cid, "vendor": row.vendor, "serial": row.serial, "entry_id": eid}
-            for cid, row, eid in zip(chip_ids, rows, entry_ids, strict=True)
+            for cid, row in zip(chip_ids, rows, strict=True)
         ]
-    return ActionResult(result, 201, [maker_id], [country], [record_row])
+    # The one entry's record names the manifest and its root (the signed envelope holds the
+    # root too); each chip's row is a leaf of that root.
+    manifest_record = {"id": man_id, "root": root_b64, "size": len(rows)}
+    return ActionResult(
+        result, 201, [maker_id], countries, [record_row], record={"manifest": manifest_record}
+    )
 
 
 def manifest_dict(row: Manifest) -> dict[str, Any]:
@@ -320,4 +310,5 @@ def manifest_dict(row: Manifest) -> dict[str, Any]:
         "key_id": row.key_id,
         "signature": base64.b64encode(row.signature).decode("ascii"),
         "created_at": to_wire(row.created_at),
+        "entry_id": row.entry_id,
     }

@@ -67,7 +67,12 @@ def _custody_check(ctx: ActionContext, chip: Chip, action: str) -> None:
 
 def _event(ctx: ActionContext, chip: Chip, kind: str, details: dict[str, Any]) -> CustodyEvent:
     event = CustodyEvent(
-        chip_id=chip.id, kind=kind, at=ctx.now, party_id=ctx.party.id, details=details, entry_id=""
+        chip_id=chip.id,
+        kind=kind,
+        at=ctx.now,
+        party_id=ctx.party.id,
+        details=details,
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(event)
     return event
@@ -136,6 +141,7 @@ def binding_dict(row: KeyBinding) -> dict[str, Any]:
         "status": row.status,
         "decided_by": row.decided_by,
         "decided_at": to_wire(row.decided_at) if row.decided_at else None,
+        "entry_id": row.entry_id,
     }
 
 
@@ -144,7 +150,7 @@ def request_key(ctx: ActionContext) -> ActionResult:
     body = parse_body(KeyRequest, ctx.body)
     chip = find_chip(ctx.session, body.chip)
     _custody_check(ctx, chip, "chip.key.request")
-    raw = decode_public_key(body.device_public_key)
+    raw = decode_public_key(body.device_public_key, what="device key")
     holder = ctx.session.scalars(
         sa.select(Chip.id).where(Chip.device_key_id == key_id(raw))
     ).first()
@@ -166,7 +172,7 @@ def request_key(ctx: ActionContext) -> ActionResult:
         requested_by=ctx.party.id,
         requested_at=ctx.now,
         status="pending",
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(row)
     ctx.session.flush()

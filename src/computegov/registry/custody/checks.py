@@ -1,6 +1,8 @@
 """The checks a transfer declaration runs, apart from custody: the receiver's screening, the
-regime at receipt time, the cited license, and the conditional updates that take the chips
-and draw the license down so that concurrent declarations cannot both win."""
+regime at receipt time, the cited licenses (each must be the sender's, for this receiver and
+destination, unexpired; which of them cover what is `licensing.coverage`), and the
+conditional updates that take the chips and draw the licenses down so that concurrent
+declarations cannot both win."""
 
 from __future__ import annotations
 
@@ -100,6 +102,9 @@ def evaluate_regime(
         "end_user_hq": hq,
         "parent_chain": chain,
         "license_required": any(m["license_required"] for m in per_model.values()),
+        "jurisdictions": sorted(
+            {f["jurisdiction"] for m in per_model.values() for f in m["fired"]}
+        ),
         "models": per_model,
     }
 
@@ -107,7 +112,9 @@ def evaluate_regime(
 def check_license(
     ctx: ActionContext, lic: ExportLicense, receiver: Party, destination: str, models: Counter[str]
 ) -> None:
-    """Refuse unless `lic` covers this transfer: parties, destination, models, expiry, quantity."""
+    """Refuse unless `lic` may be cited for this transfer: its licensee is the sender (a
+    license covers its named licensee only), its consignee the receiver, its destination this
+    one, it lists a model moved and has not expired. Quantity and jurisdiction: `allocate`."""
 
     def mismatch(field: str, detail: str) -> Refused:
         return Refused(
@@ -125,10 +132,10 @@ def check_license(
     if lic.destination != destination:
         raise mismatch("destination", f"it is for {lic.destination}, the transfer to {destination}")
     licensed = {canonical_model(m) for m in lic.models}
-    missing = sorted(set(models) - licensed)
-    if missing:
+    if not licensed & set(models):
         raise mismatch(
-            "models", f"it lists {', '.join(sorted(licensed))}, not {', '.join(missing)}"
+            "models",
+            f"it lists {', '.join(sorted(licensed))}, none of {', '.join(sorted(models))}",
         )
     if lic.expires_at <= ctx.now:
         raise Refused(
@@ -136,19 +143,11 @@ def check_license(
             f"transfer at {to_wire(ctx.now)}",
             reason="license_expired",
         )
-    remaining = lic.quantity - lic.used
-    wanted = sum(models.values())
-    if remaining < wanted:
-        raise Refused(
-            f"license {lic.id} has {remaining} of {lic.quantity} chips left; this transfer "
-            f"moves {wanted}",
-            reason="license_exhausted",
-            remaining=remaining,
-        )
 
 
 def draw_down(ctx: ActionContext, lic: ExportLicense, n: int) -> None:
-    """used += n only while enough is left (a concurrent draw-down cannot overdraw)."""
+    """used += n only while enough is left (a concurrent draw-down cannot overdraw). Several
+    licenses are drawn in the order of their ids, so two declarations lock them alike."""
     done = ctx.session.execute(
         sa.update(ExportLicense)
         .where(ExportLicense.id == lic.id, ExportLicense.used + n <= ExportLicense.quantity)

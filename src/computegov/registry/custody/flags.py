@@ -4,7 +4,9 @@
   that needs none) to a party whose ultimate parent is headquartered in a country to which
   exporting the chip needs a license. Raised at declaration.
 - `repeated_refusals`: REFUSALS_THRESHOLD (default 3) refused transfer declarations by one
-  party within REFUSALS_WINDOW (default 30 days). Raised by `sweep_flags`.
+  party within REFUSALS_WINDOW (default 30 days), each a distinct envelope (a refused
+  envelope spends its nonce, so sending it again is a replay, not another refusal). Raised
+  by `sweep_flags`.
 - `unconfirmed_receipt`: a transfer still pending UNCONFIRMED_AFTER (default 14 days) after
   its declaration. Raised by `sweep_flags`.
 

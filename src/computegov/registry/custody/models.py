@@ -67,6 +67,22 @@ class TransferChip(Base):
     )
 
 
+class TransferLicense(Base):
+    """A license a transfer cites and how many of its chips the transfer drew from it (given
+    back if the transfer is cancelled). `Transfer.license_id` keeps the first one."""
+
+    __tablename__ = "transfer_licenses"
+
+    transfer_id: Mapped[str] = mapped_column(
+        sa.String(32), sa.ForeignKey("transfers.id"), primary_key=True
+    )
+    license_id: Mapped[str] = mapped_column(
+        sa.String(32), sa.ForeignKey("export_licenses.id"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)
+    chips: Mapped[int] = mapped_column(sa.Integer)
+
+
 class CustodyEvent(Base):
     """One step in a chip's chain of custody, pointing at the ledger entry that records it.
 

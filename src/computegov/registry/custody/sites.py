@@ -117,7 +117,7 @@ def create_site(ctx: ActionContext) -> ActionResult:
         longitude=body.longitude,
         networking=dict(body.networking),
         created_at=ctx.now,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(site)
     return ActionResult({"site": site_dict(site)}, 201, [site.id], [site.country], [site])

@@ -3,11 +3,16 @@
 A declaration is checked at the server's receipt time (`ctx.now`) against the export regime:
 for every model moved, `rules.license_required(model, destination, end_user_hq=<the
 receiver's ultimate parent's headquarters>, quantity=n)`. Every transfer is evaluated, also
-one within a country: the rules module then still applies its headquarters test (a 3A090
-chip handed over inside Germany to a firm whose parent sits in China fires bis-2023-10, as
-an in-country transfer of an EAR item does), and itself answers that a shipment within the
-United States is no export. Where a license is required, the transfer must cite one that
-covers it; the license is drawn down at declaration and given back on cancellation.
+one within a country and one between two countries neither of which is the chip's maker's: the
+rules follow the chip (a 3A090 chip handed over inside Germany to a firm whose parent sits in
+China fires bis-2023-10, as an in-country transfer of an EAR item does; so does a re-export
+from the Netherlands to China, or a transfer inside China), and the rules module itself
+answers that a shipment within the United States is no export. Each instrument that fires
+names the jurisdiction that administers it; for each such jurisdiction the transfer must
+cite licenses issued under it that cover it (`licensing.coverage`): a license counts only for
+its own jurisdiction's instruments, and only for its named licensee, the sender. Several
+licenses may be cited (`licenses`, besides the single `license_id` of before); each is drawn
+down at declaration by what it covers and given that back on cancellation.
 
 Two declarations of one chip at once: the chips move to `in_transit` by a conditional
 UPDATE (held by the declarer, in their read status) whose row count must equal the number
@@ -20,7 +25,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from computegov.countries import parse_country
@@ -49,13 +54,17 @@ from computegov.registry.custody.common import (
     transfer_resource,
 )
 from computegov.registry.custody.flags import flag_hq_in_licensed_destination, parent_chain
-from computegov.registry.custody.models import Transfer, TransferChip
+from computegov.registry.custody.models import Transfer, TransferChip, TransferLicense
 from computegov.registry.custody.sites import get_site
 from computegov.registry.ids import new_id
+from computegov.registry.licensing.coverage import allocate
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.licensing.service import get_license
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.service import get_party
+
+#: The most export licenses one declaration may cite.
+MAX_CITED_LICENSES = 20
 
 
 class TransferDeclare(Body):
@@ -64,11 +73,17 @@ class TransferDeclare(Body):
     destination_country: str
     destination_site_id: str | None = None
     license_id: str | None = None
+    licenses: list[str] = Field(default_factory=list, max_length=MAX_CITED_LICENSES)
 
     @field_validator("destination_country")
     @classmethod
     def _country(cls, value: str) -> str:
         return parse_country(value)
+
+    def cited(self) -> list[str]:
+        """The licenses cited, `license_id` first, each once, in the order given."""
+        ids = ([self.license_id] if self.license_id is not None else []) + self.licenses
+        return list(dict.fromkeys(ids))
 
 
 class TransferClose(Body):
@@ -86,8 +101,10 @@ def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[st
         "destination_country": transfer.destination_country,
         "destination_site_id": transfer.destination_site_id,
         "license_id": transfer.license_id,
+        "license_ids": [lic["license_id"] for lic in cited_licenses(transfer)],
         "chip_count": transfer.chip_count,
         "license_required": bool((transfer.regime or {}).get("license_required")),
+        "jurisdictions": list((transfer.regime or {}).get("jurisdictions", [])),
         "declared_at": to_wire(transfer.declared_at),
         "closed_at": to_wire(transfer.closed_at) if transfer.closed_at else None,
         "entry_id": transfer.entry_id,
@@ -96,7 +113,19 @@ def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[st
     if chips is not None:
         data["chips"] = chips
         data["regime"] = transfer.regime
+        data["licenses"] = cited_licenses(transfer)
     return data
+
+
+def cited_licenses(transfer: Transfer) -> list[dict[str, Any]]:
+    """The licenses a transfer drew on: id, jurisdiction and chips (kept in its regime; a
+    transfer declared before several licenses could be cited names its one license)."""
+    regime = transfer.regime or {}
+    if "licenses" in regime:
+        return [dict(lic) for lic in regime["licenses"]]
+    if transfer.license_id is None:
+        return []
+    return [{"license_id": transfer.license_id, "jurisdiction": None, "chips": transfer.chip_count}]
 
 
 def declare_transfer(ctx: ActionContext) -> ActionResult:
@@ -133,29 +162,22 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
     models = Counter(canonical_model(chip.model) for chip in chips)
     chain = parent_chain(ctx.session, receiver)
     regime = evaluate_regime(ctx, models, destination, chain)
-    lic = None
-    if body.license_id is not None:
+    cited = []
+    for license_id in body.cited():
         try:
-            lic = get_license(ctx.session, body.license_id)
+            lic = get_license(ctx.session, license_id)
         except NotFound:
-            raise Refused(
-                f"no export license {body.license_id!r}", reason="unknown_license"
-            ) from None
+            raise Refused(f"no export license {license_id!r}", reason="unknown_license") from None
         check_license(ctx, lic, receiver, destination, models)
-    elif regime["license_required"]:
-        fired = [{"model": model, **f} for model, m in regime["models"].items() for f in m["fired"]]
-        rules = sorted({f["rule"] for f in fired})
-        raise Refused(
-            f"a license is required to transfer {', '.join(sorted(models))} to {destination} "
-            f"(receiver's ultimate parent headquartered in {regime['end_user_hq']}) under "
-            f"{', '.join(rules)}; cite an export license that covers it",
-            reason="license_required",
-            fired=fired,
-            exceptions=[e for m in regime["models"].values() for e in m["exceptions"]],
-        )
+        cited.append(lic)
+    drawn = allocate(cited, regime, destination)
+    regime["licenses"] = [
+        {"license_id": lic.id, "jurisdiction": lic.jurisdiction, "chips": drawn[lic.id]}
+        for lic in cited
+    ]
     take_chips(ctx, chips)
-    if lic is not None:
-        draw_down(ctx, lic, len(chips))
+    for lic in sorted(cited, key=lambda lic: lic.id):
+        draw_down(ctx, lic, drawn[lic.id])
     transfer = Transfer(
         id=new_id("trf"),
         sender_id=ctx.party.id,
@@ -163,18 +185,22 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         origin_country=origin,
         destination_country=destination,
         destination_site_id=body.destination_site_id,
-        license_id=lic.id if lic else None,
+        license_id=cited[0].id if cited else None,
         status="pending",
         chip_count=len(chips),
         regime=regime,
         declared_at=ctx.now,
         closed_at=None,
-        entry_id="",
+        entry_id=ctx.entry_id,
         closing_entry_id=None,
     )
     ctx.session.add(transfer)
     ctx.session.flush()
     ctx.session.add_all(TransferChip(transfer_id=transfer.id, chip_id=c.id) for c in chips)
+    ctx.session.add_all(
+        TransferLicense(transfer_id=transfer.id, license_id=lic.id, position=n, chips=drawn[lic.id])
+        for n, lic in enumerate(cited)
+    )
     events = add_events(
         ctx.session,
         chips,
@@ -188,7 +214,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
     return ActionResult(
         {"transfer": transfer_dict(transfer, [c.id for c in chips]), "flags": flags},
         201,
-        [transfer.id, receiver.id, *(c.id for c in chips)],
+        [transfer.id, receiver.id, *(lic.id for lic in cited), *(c.id for c in chips)],
         sorted({origin, destination}),
         [transfer, *events],
     )
@@ -256,6 +282,7 @@ def _close(
 ) -> ActionResult:
     transfer.status = status
     transfer.closed_at = ctx.now
+    transfer.closing_entry_id = ctx.entry_id or None
     events = add_events(
         ctx.session,
         chips,
@@ -308,7 +335,8 @@ def confirm_transfer(ctx: ActionContext) -> ActionResult:
 
 
 def cancel_transfer(ctx: ActionContext) -> ActionResult:
-    """The sender cancels a pending transfer: chips back as they were, license given back."""
+    """The sender cancels a pending transfer: chips back as they were, licenses given back
+    what the transfer drew from each."""
     transfer = _pending(ctx, "transfer.cancel", "sender_id")
     chips = _transfer_chips(ctx.session, transfer)
     from computegov.registry.custody.models import CustodyEvent
@@ -327,11 +355,16 @@ def cancel_transfer(ctx: ActionContext) -> ActionResult:
     )
     for chip in chips:
         chip.status = previous.get(chip.id, "in_stock")
-    if transfer.license_id is not None:
+    drawn = ctx.session.scalars(
+        sa.select(TransferLicense)
+        .where(TransferLicense.transfer_id == transfer.id)
+        .order_by(TransferLicense.license_id)
+    ).all()
+    for row in drawn:
         ctx.session.execute(
             sa.update(ExportLicense)
-            .where(ExportLicense.id == transfer.license_id)
-            .values(used=ExportLicense.used - transfer.chip_count)
+            .where(ExportLicense.id == row.license_id)
+            .values(used=ExportLicense.used - row.chips)
             .execution_options(synchronize_session=False)
         )
     return _close(ctx, transfer, "cancelled", "transfer_cancelled", chips, {})

@@ -12,12 +12,17 @@ from computegov.store.models import Base
 
 
 class ExportLicense(Base):
-    """An export license a regulator issued; transfers draw it down."""
+    """An export license a regulator issued; transfers draw it down.
+
+    `jurisdiction` is the one jurisdiction (ISO alpha-2, one of the issuer's) under whose
+    instruments it was issued: it counts only for instruments that jurisdiction administers.
+    """
 
     __tablename__ = "export_licenses"
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     regulator_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"))
+    jurisdiction: Mapped[str] = mapped_column(sa.String(2))
     licensee_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"), index=True)
     consignee_id: Mapped[str] = mapped_column(PartyRef, sa.ForeignKey("parties.id"))
     destination: Mapped[str] = mapped_column(sa.String(2))

@@ -1,10 +1,14 @@
 """Export licenses: a regulator issues one; transfers cite it and draw it down.
 
-"Within its jurisdiction", as read here: the regulator's jurisdiction must include the
-licensee's country or its headquarters country, i.e. the exporter the license authorizes is
-one the regulator administers (the US regulator licenses exports by parties in or
-headquartered in the US). A license names licensee, consignee, destination, catalog models,
-a quantity of chips and an expiry after its issue.
+A license is issued under one jurisdiction of its issuer (`jurisdiction`; the issuer's only
+one by default) and counts only for the instruments that jurisdiction administers
+(`rules.instruments_of`): a US license for the BIS rules, and nothing else. Whom a regulator
+may license: under a jurisdiction that administers instruments, any party that holds chips,
+wherever it is (the US rules follow the chip, so the US regulator licenses re-exports and
+transfers abroad); under one that administers none, as before, only an exporter in or
+headquartered in its jurisdiction (such a license counts for no instrument today, and its
+view says so: `instruments` is empty). A license names licensee, consignee, destination,
+catalog models, a quantity of chips and an expiry after its issue.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from computegov.countries import parse_country
-from computegov.errors import InvalidInput, NotFound
+from computegov.errors import Forbidden, InvalidInput, NotFound
 from computegov.identity.access import Resource
 from computegov.instants import parse_instant, to_wire
 from computegov.registry.actions import ActionContext, ActionResult
@@ -27,6 +31,7 @@ from computegov.registry.ids import new_id
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.service import get_party
+from computegov.rules import administering_jurisdictions, instruments_of
 
 MAX_LICENSE_QUANTITY = 10_000_000
 
@@ -38,11 +43,17 @@ class LicenseIssue(Body):
     models: list[str] = Field(min_length=1, max_length=50)
     quantity: int = Field(ge=1, le=MAX_LICENSE_QUANTITY)
     expires_at: str
+    jurisdiction: str | None = None
 
     @field_validator("destination")
     @classmethod
     def _destination(cls, value: str) -> str:
         return parse_country(value)
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction(cls, value: str | None) -> str | None:
+        return None if value is None else parse_country(value)
 
     @field_validator("models")
     @classmethod
@@ -55,6 +66,8 @@ def license_dict(lic: ExportLicense) -> dict[str, Any]:
     return {
         "id": lic.id,
         "regulator_id": lic.regulator_id,
+        "jurisdiction": lic.jurisdiction,
+        "instruments": [i.id for i in instruments_of(lic.jurisdiction)],
         "licensee_id": lic.licensee_id,
         "consignee_id": lic.consignee_id,
         "destination": lic.destination,
@@ -86,20 +99,48 @@ def _expiry(text: str, now: datetime) -> datetime:
     return at
 
 
+def _issued_under(issuer: Party, asked: str | None) -> str:
+    """The jurisdiction a license is issued under: the one asked for, which must be the
+    issuer's, else the issuer's only one, else its only one that administers instruments."""
+    own = sorted(issuer.jurisdiction or ())
+    if asked is not None:
+        if asked not in own:
+            raise Forbidden(
+                f"{issuer.id} regulates {', '.join(own) or 'no jurisdiction'}, not {asked}: a "
+                "regulator licenses only under its own jurisdiction",
+                reason="not_issuers_jurisdiction",
+            )
+        return asked
+    if len(own) == 1:
+        return own[0]
+    administering = [j for j in own if j in administering_jurisdictions()]
+    if len(administering) == 1:
+        return administering[0]
+    raise InvalidInput(
+        f"{issuer.id} regulates {', '.join(own)}: name the jurisdiction the license is issued "
+        "under (`jurisdiction`)"
+    )
+
+
 def issue_license(ctx: ActionContext) -> ActionResult:
-    """Issue an export license (a regulator, for a licensee within its jurisdiction)."""
+    """Issue an export license under one of the regulator's jurisdictions (see the module doc
+    for whom it may license)."""
     body = parse_body(LicenseIssue, ctx.body)
     licensee = get_party(ctx.session, body.licensee_id)
     consignee = get_party(ctx.session, body.consignee_id)
     exporter = {c for c in (licensee.country, licensee.hq_country) if c}
-    ctx.authorize(
-        "license.issue", Resource(owners=frozenset({licensee.id}), countries=frozenset(exporter))
-    )
+    owners = frozenset({licensee.id})
+    if not ctx.party.jurisdiction:  # not a regulator: the matrix refuses it
+        ctx.authorize("license.issue", Resource(owners=owners, countries=frozenset(exporter)))
+    jurisdiction = _issued_under(ctx.party, body.jurisdiction)
+    reach = {jurisdiction} if jurisdiction in administering_jurisdictions() else exporter
+    ctx.authorize("license.issue", Resource(owners=owners, countries=frozenset(reach)))
     if licensee.role in ("regulator", "administrator", "auditor"):
         raise InvalidInput(f"{licensee.id} is a {licensee.role}; a licensee holds chips")
     lic = ExportLicense(
         id=new_id("lic"),
         regulator_id=ctx.party.id,
+        jurisdiction=jurisdiction,
         licensee_id=licensee.id,
         consignee_id=consignee.id,
         destination=body.destination,
@@ -108,14 +149,14 @@ def issue_license(ctx: ActionContext) -> ActionResult:
         used=0,
         issued_at=ctx.now,
         expires_at=_expiry(body.expires_at, ctx.now),
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(lic)
     return ActionResult(
         {"license": license_dict(lic)},
         201,
         [lic.id, licensee.id, consignee.id],
-        sorted(exporter | {body.destination}),
+        sorted(exporter | {body.destination, jurisdiction}),
         [lic],
     )
 

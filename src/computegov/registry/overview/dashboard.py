@@ -19,6 +19,7 @@ from computegov.registry.custody.models import CustodyEvent, Transfer
 from computegov.registry.overview.stats import model_h100e, party_names
 from computegov.registry.overview.visibility import chip_resource, visible_chips, visible_transfers
 from computegov.registry.parties.models import Party
+from computegov.store.models import LedgerEntry
 
 
 def checkpoint_summary(session: Session, origin: str, verifier_key: str) -> dict[str, Any]:
@@ -84,6 +85,7 @@ def chip_dict(chip: Chip, custodian_name: str | None = None) -> dict[str, Any]:
         "site_id": chip.site_id,
         "manufactured_on": chip.manufactured_on.isoformat(),
         "fab": chip.fab,
+        "assembly_site": chip.assembly_site,
         "device_key_id": chip.device_key_id,
         "registered_at": to_wire(chip.registered_at),
     }
@@ -120,6 +122,20 @@ def list_chips(
     return ChipPage(int(total.scalar_one()), items)
 
 
+def _manifest_step(session: Session, chip: Chip, event: CustodyEvent) -> dict[str, Any] | None:
+    """For a registration logged as its manifest's one entry: the manifest and the chip's leaf
+    in it (the chip's path comes with its attestation). None for other steps and for chips
+    registered before batching, whose registration is an entry of its own."""
+    if event.kind != "registered" or not chip.manifest_id:
+        return None
+    kind = session.execute(
+        sa.select(LedgerEntry.type).where(LedgerEntry.id == event.entry_id)
+    ).scalar_one_or_none()
+    if kind != "chip.register":
+        return None
+    return {"id": chip.manifest_id, "leaf_index": chip.manifest_index}
+
+
 def chip_history(session: Session, reader: Party, chip_id: str) -> dict[str, Any]:
     """One chip and its chain of custody: each step with its time, kind, party, ledger entry,
     index once integrated and whether the latest checkpoint covers it (for its proof)."""
@@ -149,6 +165,7 @@ def chip_history(session: Session, reader: Party, chip_id: str) -> dict[str, Any
                 "entry_id": event.entry_id,
                 "index": index,
                 "in_checkpoint": index is not None and index < size,
+                "manifest": _manifest_step(session, chip, event),
             }
         )
     result = chip_dict(chip, names.get(chip.custodian_id))

@@ -2,7 +2,8 @@
 
 On first start the server generates the administrator's Ed25519 key (`admin.key`) and an
 API token (`admin.token`), both mode 0600 in the data directory, and records the
-administrator party in the ledger. Later starts find the party and change nothing.
+administrator party in the ledger. Later starts find the party and change nothing, but
+refuse to go on when either file is another user's or readable by others.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from computegov.registry.ids import new_id
 from computegov.registry.parties.models import ApiToken, Party, PartyKey
 from computegov.secrets import write_secret
 from computegov.store import Store
+from computegov.store.permissions import check_secret_file
 from computegov.store.signer import Ed25519FileSigner
 
 ADMIN_NAME = "Registry administrator"
@@ -41,6 +43,9 @@ def ensure_administrator(store: Store) -> Administrator:
     with store.transaction(write=True) as session:
         existing = session.scalars(sa.select(Party).where(Party.role == "administrator")).first()
         if existing is not None:
+            for path in (key_path, token_path):
+                if path.exists():
+                    check_secret_file(path, "the administrator's credentials file")
             return Administrator(existing.id, key_path, token_path, created=False)
         for path in (key_path, token_path):
             if path.exists():
@@ -88,7 +93,8 @@ def ensure_administrator(store: Store) -> Administrator:
             "subjects": [party.id],
             "countries": [],
         }
-        entry_id = log.append(session, "party.bootstrap", record, "operator")
+        # The operator writes this one entry at first start; its actor is the key it registers.
+        entry_id = log.append(session, "party.bootstrap", record, key.key_id)
         party.entry_id = key.entry_id = entry_id
         write_secret(token_path, token)
     return Administrator(party.id, key_path, token_path, created=True)

@@ -111,6 +111,7 @@ def key_dict(key: PartyKey) -> dict[str, Any]:
         "created_at": to_wire(key.created_at),
         "revoked_at": to_wire(key.revoked_at) if key.revoked_at else None,
         "replaced_by": key.replaced_by,
+        "entry_id": key.entry_id,
     }
 
 
@@ -149,7 +150,7 @@ def ultimate_parent(session: Session, party: Party) -> Party:
 
 
 def _new_key(ctx: ActionContext, party_id: str, public_key: str) -> PartyKey:
-    raw = decode_public_key(public_key)
+    raw = decode_public_key(public_key, what="party key")
     kid = key_id(raw)
     if ctx.session.get(PartyKey, kid) is not None:
         raise Conflict(f"key {kid} is already registered; a key belongs to one party only")
@@ -159,7 +160,7 @@ def _new_key(ctx: ActionContext, party_id: str, public_key: str) -> PartyKey:
         public_key=raw,
         created_at=ctx.now,
         revoked_at=None,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(key)
     return key
@@ -215,7 +216,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         jurisdiction=list(body.jurisdiction),
         created_at=ctx.now,
         created_by=ctx.party.id,
-        entry_id="",
+        entry_id=ctx.entry_id,
     )
     ctx.session.add(party)
     ctx.session.flush()
@@ -244,6 +245,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         subjects=[party.id],
         countries=sorted({body.country, hq}),
         stamp=[party, *keys],
+        secrets={"token": _token_withheld(token_row.id)},
     )
 
 
@@ -302,7 +304,21 @@ def create_token(ctx: ActionContext) -> ActionResult:
         created_at=ctx.now,
     )
     ctx.session.add(row)
-    return ActionResult({"token": token, "token_id": row.id}, 201, [party.id])
+    return ActionResult(
+        {"token": token, "token_id": row.id},
+        201,
+        [party.id],
+        secrets={"token": _token_withheld(row.id)},
+    )
+
+
+def _token_withheld(token_id: str) -> str:
+    """What a retry of a token-issuing action says instead of the token (never kept)."""
+    return (
+        f"token {token_id} was already issued, to the first request with this "
+        "Idempotency-Key; a token is shown only once and is not kept: if it was lost, "
+        "revoke it by its id and create another"
+    )
 
 
 def revoke_token(ctx: ActionContext) -> ActionResult:

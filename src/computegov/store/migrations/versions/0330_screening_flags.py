@@ -27,7 +27,7 @@ from alembic import op
 from computegov.store.types import UtcDateTime
 
 revision: str = "0330_screening_flags"
-down_revision: str | None = "0210_chip_overview_index"
+down_revision: str | None = "0320_licensing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

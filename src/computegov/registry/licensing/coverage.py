@@ -1,0 +1,181 @@
+"""Which cited licenses cover a transfer, and how many chips each one gives.
+
+A license counts only for the instruments its jurisdiction administers. For each
+jurisdiction whose instruments fired on a model moved, the chips of that model must be
+drawn from the cited licenses of that jurisdiction that list the model, in the order they
+were cited, each up to what is left of it. The refusals, in the order they are checked:
+
+- `license_required` (with `jurisdiction`, the first one missing, and `missing`): no cited
+  license of a jurisdiction whose instruments fired;
+- `license_mismatch` (`field` models): licenses of that jurisdiction are cited, but none
+  lists a model its instruments fired on;
+- `license_exhausted` (with `remaining`): they list it, but too little of them is left;
+- `license_not_needed`: a cited license gives nothing (its jurisdiction's instruments did
+  not fire, or earlier cited licenses covered everything), so that a transfer's record
+  names only the licenses it drew on.
+
+`allocate` only decides; the caller draws the licenses down with conditional updates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from computegov.catalog import get_chip
+from computegov.errors import Refused
+from computegov.registry.licensing.models import ExportLicense
+from computegov.rules import instruments_of
+
+
+@dataclass(frozen=True)
+class Need:
+    """`chips` of `model` need a license of `jurisdiction`, under `rules`."""
+
+    jurisdiction: str
+    model: str
+    chips: int
+    rules: tuple[str, ...]
+
+
+def needs_of(regime: dict[str, Any]) -> list[Need]:
+    """What the evaluated regime (see `custody.checks.evaluate_regime`) asks licenses for."""
+    needs = []
+    for model, answer in sorted(regime["models"].items()):
+        by_jurisdiction: dict[str, list[str]] = defaultdict(list)
+        for fired in answer["fired"]:
+            by_jurisdiction[fired["jurisdiction"]].append(fired["rule"])
+        for jurisdiction, rules in sorted(by_jurisdiction.items()):
+            needs.append(Need(jurisdiction, model, answer["chips"], tuple(sorted(set(rules)))))
+    return needs
+
+
+def _models(lic: ExportLicense) -> set[str]:
+    return {get_chip(name).model for name in lic.models}
+
+
+def _names(licenses: list[ExportLicense]) -> str:
+    return ", ".join(f"{lic.id} ({lic.jurisdiction})" for lic in licenses)
+
+
+def _administers(jurisdiction: str) -> str:
+    ids = [i.id for i in instruments_of(jurisdiction)]
+    return f"administers {', '.join(ids)}" if ids else "administers none of the instruments"
+
+
+def _refuse_missing(
+    missing: list[Need], cited: list[ExportLicense], regime: dict[str, Any], destination: str
+) -> Refused:
+    jurisdictions = sorted({n.jurisdiction for n in missing})
+    parts = []
+    for jurisdiction in jurisdictions:
+        mine = [n for n in missing if n.jurisdiction == jurisdiction]
+        models = ", ".join(sorted({n.model for n in mine}))
+        rules = ", ".join(sorted({r for n in mine for r in n.rules}))
+        parts.append(
+            f"a license of {jurisdiction} is required to transfer {models} to {destination} "
+            f"under {rules}"
+        )
+    hq = regime.get("end_user_hq")
+    detail = "; ".join(parts) + (
+        f" (receiver's ultimate parent headquartered in {hq})" if hq else ""
+    )
+    detail += (
+        f"; cite an export license issued by a regulator of {' and of '.join(jurisdictions)} "
+        "that covers it"
+    )
+    others = [lic for lic in cited if lic.jurisdiction not in jurisdictions]
+    if others:
+        detail += "; a license counts only for the instruments its jurisdiction administers: " + (
+            "; ".join(
+                f"{lic.id} was issued under {lic.jurisdiction}, which "
+                f"{_administers(lic.jurisdiction)}"
+                for lic in others
+            )
+        )
+    fired = [
+        {"model": model, **f}
+        for model, answer in sorted(regime["models"].items())
+        for f in answer["fired"]
+    ]
+    return Refused(
+        detail,
+        reason="license_required",
+        jurisdiction=jurisdictions[0],
+        jurisdictions=jurisdictions,
+        missing=[
+            {"jurisdiction": n.jurisdiction, "model": n.model, "chips": n.chips, "rules": n.rules}
+            for n in missing
+        ],
+        fired=fired,
+        exceptions=[e for m in regime["models"].values() for e in m["exceptions"]],
+    )
+
+
+def allocate(
+    cited: list[ExportLicense], regime: dict[str, Any], destination: str
+) -> dict[str, int]:
+    """Chips to draw from each cited license (by id, every cited one > 0), or a Refused."""
+    needs = needs_of(regime)
+    missing = [n for n in needs if not any(lic.jurisdiction == n.jurisdiction for lic in cited)]
+    if missing:
+        raise _refuse_missing(missing, cited, regime, destination)
+    left = {lic.id: lic.quantity - lic.used for lic in cited}
+    drawn: dict[str, int] = {lic.id: 0 for lic in cited}
+    for need in needs:
+        own = [lic for lic in cited if lic.jurisdiction == need.jurisdiction]
+        listing = [lic for lic in own if need.model in _models(lic)]
+        if not listing:
+            raise Refused(
+                f"the cited license{'s' if len(own) > 1 else ''} of {need.jurisdiction} "
+                f"{_names(own)} list{'' if len(own) > 1 else 's'} "
+                f"{', '.join(sorted({m for lic in own for m in _models(lic)}))}, not {need.model}, "
+                f"which needs a license of {need.jurisdiction} under {', '.join(need.rules)}",
+                reason="license_mismatch",
+                field="models",
+                jurisdiction=need.jurisdiction,
+                license_ids=[lic.id for lic in own],
+            )
+        wanted = need.chips
+        for lic in listing:
+            take = min(left[lic.id], wanted)
+            left[lic.id] -= take
+            drawn[lic.id] += take
+            wanted -= take
+        if wanted > 0:
+            remaining = need.chips - wanted
+            if len(listing) == 1:
+                [lic] = listing
+                detail = (
+                    f"license {lic.id} has {lic.quantity - lic.used} of {lic.quantity} chips "
+                    f"left; this transfer moves {need.chips} {need.model}"
+                )
+            else:
+                detail = (
+                    f"the cited licenses of {need.jurisdiction} for {need.model} "
+                    f"({_names(listing)}) have {remaining} chips left for it; this transfer "
+                    f"moves {need.chips}"
+                )
+            raise Refused(
+                detail,
+                reason="license_exhausted",
+                remaining=remaining,
+                jurisdiction=need.jurisdiction,
+                license_ids=[lic.id for lic in listing],
+            )
+    idle = [lic for lic in cited if drawn[lic.id] == 0]
+    if idle:
+        fired = {n.jurisdiction for n in needs}
+        why = "; ".join(
+            f"{lic.id} was issued under {lic.jurisdiction}, whose instruments did not fire"
+            if lic.jurisdiction not in fired
+            else f"{lic.id}: the licenses cited before it already cover the chips"
+            for lic in idle
+        )
+        raise Refused(
+            f"cite only the licenses the transfer draws on: {why}",
+            reason="license_not_needed",
+            license_ids=[lic.id for lic in idle],
+        )
+    return drawn
