@@ -26,6 +26,21 @@ REASON = "not_i_json"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+NUL_REASON = "nul_character"
+
+
+def _nul(text: str, path: str) -> None:
+    """Refuse a NUL (U+0000): valid JSON, but no text column of PostgreSQL can hold one, and
+    no name, serial, label or list entry needs one (a 400 here, not a 500 from the database)."""
+    at = text.find("\x00")  # memchr: cheap even for a large manifest
+    if at >= 0:
+        raise InvalidInput(
+            f"{path} holds a NUL character (U+0000 at character {at}); the registry takes no "
+            "NUL in any string",
+            reason=NUL_REASON,
+        )
+
+
 def _string_problem(text: str) -> str | None:
     if text.isascii():  # constant time in CPython: the common case, and large manifests
         return None
@@ -60,10 +75,12 @@ def _problem(value: Any) -> str | None:
 def check(value: Any, where: str = "$") -> None:
     """Raise `InvalidInput` (reason `not_i_json`) naming the first value of `value` that
     I-JSON does not allow, by its path (`$.envelope.body.quantity`); nesting deeper than
-    `MAX_DEPTH` is refused too."""
+    `MAX_DEPTH` is refused too, and so is a NUL in any string (reason `nul_character`)."""
     stack: list[tuple[Any, str, int]] = [(value, where, 0)]
     while stack:
         item, path, depth = stack.pop()
+        if isinstance(item, str):
+            _nul(item, path)
         problem = _problem(item)
         if problem is None and depth > MAX_DEPTH:
             problem = f"is nested deeper than {MAX_DEPTH} levels"
@@ -77,6 +94,7 @@ def check(value: Any, where: str = "$") -> None:
             for key, member in item.items():
                 if not isinstance(key, str):
                     raise InvalidInput(f"{path} has a member name that is not a string")
+                _nul(key, f"a member name of {path}")
                 key_problem = _string_problem(key)
                 if key_problem is not None:
                     raise InvalidInput(

@@ -274,6 +274,9 @@ def _perform(
         if earlier is not None:
             return earlier
     key = _usable_key(session, signed, now)
+    # Before the envelope is verified, so that a token of another party cannot spend the
+    # nonce of an envelope it intercepted.
+    _refuse_token_party_mismatch(key, principal)
     verify_envelope(
         signed,
         public_key=key.public_key,
@@ -332,11 +335,6 @@ def _apply(
     dry_run: bool,
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Run the use case and append its entry; raise `_DryRun` (to roll it back) for a dry run."""
-    if key.party_id != principal.party_id:
-        raise Forbidden(
-            "the envelope is signed by another party's key than the token's party",
-            reason="token_party_mismatch",
-        )
     _refuse_device_key_signer(session, key.key_id)
     party = session.get(Party, key.party_id)
     assert party is not None  # foreign key
@@ -415,6 +413,14 @@ def _record_refusal(
             at=now,
         )
     )
+
+
+def _refuse_token_party_mismatch(key: PartyKey, principal: Principal) -> None:
+    if key.party_id != principal.party_id:
+        raise Forbidden(
+            "the envelope is signed by another party's key than the token's party",
+            reason="token_party_mismatch",
+        )
 
 
 def _refuse_device_key_signer(session: Session, signer_key_id: str) -> None:
