@@ -157,9 +157,9 @@ def test_an_envelope_names_a_weak_key_and_a_non_canonical_signature() -> None:
 def test_a_manifest_row_with_a_weak_device_key_is_refused_with_its_line() -> None:
     header = ",".join(manifests.COLUMNS)
     good = base64.b64encode(keys.public_key_bytes(Ed25519PrivateKey.generate())).decode()
-    rows = [f"SN-1,H100,2026-01-15,TSMC,{good}"]
+    rows = [f"SN-1,H100,2026-01-15,TSMC Fab 18,Amkor Arizona,{good}"]
     rows += [
-        f"SN-{i + 2},H100,2026-01-15,TSMC,{base64.b64encode(raw).decode()}"
+        f"SN-{i + 2},H100,2026-01-15,TSMC Fab 18,Amkor Arizona,{base64.b64encode(raw).decode()}"
         for i, (_, raw) in enumerate(WEAK)
     ]
     data = "\n".join([header, *rows]).encode() + b"\n"
