@@ -45,12 +45,14 @@ class Timing:
     engine: str
     count: int
     seconds: float
+    cpu: float  # this process's CPU time (user + system); PostgreSQL's own is not in it
 
     def line(self) -> str:
         rate = self.count / self.seconds if self.seconds else float("inf")
+        per_item = self.cpu / self.count * 1e6 if self.count else 0.0
         return (
             f"| {self.engine} | {self.what} | {self.count:,} | {self.seconds:.1f} s "
-            f"| {rate:,.0f}/s |"
+            f"| {rate:,.0f}/s | {self.cpu:.1f} s | {per_item:,.1f} µs |"
         )
 
 
@@ -106,9 +108,9 @@ def measure_registration(engine: str, count: int, workdir: Path, profile: bool) 
     data = manifest_bytes(count)
     with scratch_store(engine, workdir) as store:
         token, signer = manufacturer(store, workdir)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         body = manifests.registration_body(data, signer.sign, on=store.clock.now())
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         signed = _signed(store, signer, "chip.register", body)
         profiler = cProfile.Profile() if profile else None
         if profiler:
@@ -120,19 +122,19 @@ def measure_registration(engine: str, count: int, workdir: Path, profile: bool) 
             token=token,
             handler=chips.registration(data),
         )
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         integrated = integrate_all(store)
-        t3 = time.perf_counter()
+        t3, c3 = time.perf_counter(), time.process_time()
         if profiler:
             profiler.disable()
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
         assert status == 201 and result["chips"] == count, result
         assert integrated >= 1, integrated  # the manifest's one entry (and setup's)
     return [
-        Timing("client: parse, root, sign", engine, count, t1 - t0),
-        Timing("server: register (one transaction)", engine, count, t2 - t1),
-        Timing("integrate (index, tiles, checkpoint)", engine, integrated, t3 - t2),
-        Timing("register + integrate", engine, count, t3 - t1),
+        Timing("client: parse, root, sign", engine, count, t1 - t0, c1 - c0),
+        Timing("server: register (one transaction)", engine, count, t2 - t1, c2 - c1),
+        Timing("integrate (index, tiles, checkpoint)", engine, integrated, t3 - t2, c3 - c2),
+        Timing("register + integrate", engine, count, t3 - t1, c3 - c1),
     ]
 
 
@@ -146,7 +148,10 @@ def main() -> None:
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, SQLite synchronous=FULL (WAL)"
     )
-    print("| engine | what | count | time | rate |\n|---|---|---:|---:|---:|")
+    print(
+        "| engine | what | count | time | rate | CPU | CPU per item |\n"
+        "|---|---|---:|---:|---:|---:|---:|"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for engine in engines:
             for timing in measure_registration(engine, args.chips, Path(tmp), args.profile):
