@@ -41,7 +41,15 @@ def test_states_and_transitions_are_consistent() -> None:
 @pytest.mark.parametrize("status", ["open", "assigned", "disputed", "resolved"])
 def test_close_moves_any_open_state_to_closed_and_records_the_step(status: str) -> None:
     session, flag = _Session(), _flag(status)
-    event = move(session, flag, "flag.close", actor_id="pty_r", reason=" checked ", now=NOW)  # type: ignore[arg-type]
+    event = move(
+        session,  # type: ignore[arg-type]
+        flag,
+        "flag.close",
+        actor_id="pty_r",
+        reason=" checked ",
+        now=NOW,
+        entry_id="e-1",
+    )
     assert (flag.status, flag.updated_at) == ("closed", NOW)
     assert (event.from_status, event.to_status, event.actor_id, event.reason) == (
         status,
@@ -49,11 +57,22 @@ def test_close_moves_any_open_state_to_closed_and_records_the_step(status: str) 
         "pty_r",
         "checked",
     )
+    assert event.entry_id == "e-1"  # the entry of the action that moved it
     assert session.added == [event]
 
 
 def test_close_refuses_a_closed_flag_and_a_missing_reason() -> None:
     with pytest.raises(Conflict, match="flag flg_1 is closed"):
-        move(_Session(), _flag("closed"), "flag.close", actor_id="p", reason="x", now=NOW)  # type: ignore[arg-type]
+        move(
+            _Session(),
+            _flag("closed"),
+            "flag.close",
+            actor_id="p",
+            reason="x",
+            now=NOW,
+            entry_id="e",
+        )  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match="needs a reason"):
-        move(_Session(), _flag("open"), "flag.close", actor_id="p", reason=" ", now=NOW)  # type: ignore[arg-type]
+        move(
+            _Session(), _flag("open"), "flag.close", actor_id="p", reason=" ", now=NOW, entry_id="e"
+        )  # type: ignore[arg-type]

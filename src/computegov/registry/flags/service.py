@@ -32,28 +32,6 @@ class FlagClose(Body):
         return value
 
 
-class EntryStamp:
-    """Takes the entry id from the action pipeline and writes it into rows and into the
-    response's nested records, so that both name the entry that wrote them."""
-
-    def __init__(self, rows: Sequence[Any], records: Sequence[dict[str, Any]]) -> None:
-        self.rows = rows
-        self.records = records
-        self._entry_id: str | None = None
-
-    @property
-    def entry_id(self) -> str | None:
-        return self._entry_id
-
-    @entry_id.setter
-    def entry_id(self, value: str) -> None:
-        self._entry_id = value
-        for row in self.rows:
-            row.entry_id = value
-        for record in self.records:
-            record["entry_id"] = value
-
-
 def event_dict(event: FlagEvent) -> dict[str, Any]:
     return {
         "action": event.action,
@@ -137,8 +115,14 @@ def close_flag(ctx: ActionContext) -> ActionResult:
         raise NotFound(f"no flag with id {body.flag_id!r}")
     resource = flag_resource(ctx.session, flag)
     ctx.authorize("flag.close", resource)
-    event = move(
-        ctx.session, flag, "flag.close", actor_id=ctx.party.id, reason=body.reason, now=ctx.now
+    move(
+        ctx.session,
+        flag,
+        "flag.close",
+        actor_id=ctx.party.id,
+        reason=body.reason,
+        now=ctx.now,
+        entry_id=ctx.entry_id,
     )
     ctx.session.flush()
     history = list(
@@ -152,5 +136,4 @@ def close_flag(ctx: ActionContext) -> ActionResult:
         200,
         [flag.id, flag.subject_id],
         sorted(resource.countries),
-        [EntryStamp([event], [shown["history"][-1]])],
     )

@@ -59,14 +59,15 @@ def move(
     actor_id: str,
     reason: str,
     now: datetime,
+    entry_id: str,
     action: str | None = None,
 ) -> FlagEvent:
     """Apply `transition` to `flag` and record the step; `action` names the signed action
     that did it when it is not the transition's own (a list's replacement closing a flag).
 
     Refuses (Conflict) a transition the flag's state does not allow, and (InvalidInput) a
-    missing reason where the transition needs one. The event's `entry_id` is filled in by
-    the action pipeline (stamp it).
+    missing reason where the transition needs one. `entry_id` is the entry of the signed
+    action that moves the flag (`ActionContext.entry_id`, known before the handler runs).
     """
     step = TRANSITIONS[transition]
     reason = reason.strip()
@@ -89,7 +90,7 @@ def move(
         actor_id=actor_id,
         reason=reason,
         at=now,
-        entry_id="",
+        entry_id=entry_id,
     )
     flag.status = step.target
     flag.updated_at = now

@@ -38,7 +38,7 @@ from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.flags.models import Flag, FlagEvent
-from computegov.registry.flags.service import EntryStamp, event_dict, flag_dict
+from computegov.registry.flags.service import event_dict, flag_dict
 from computegov.registry.flags.workflow import MAX_REASON, STANDING, move
 from computegov.registry.ids import new_id
 from computegov.registry.parties.models import Party, ScreeningEntryRow, ScreeningList
@@ -199,16 +199,16 @@ def _close_raised(
     listed: ScreeningList,
     still_matched: set[tuple[str, str, str]] | None,
     reason: str,
-) -> tuple[list[dict[str, Any]], list[FlagEvent]]:
+) -> list[dict[str, Any]]:
     """Close the standing flags `listed` raised whose match is not in `still_matched` (all
-    of them when it is None); return the closed flags as shown and their events."""
+    of them when it is None); return the closed flags as shown."""
     flags = ctx.session.scalars(
         sa.select(Flag)
         .where(Flag.kind == KIND, Flag.source_id == listed.id, Flag.status.in_(STANDING))
         .order_by(Flag.created_at, Flag.id)
         .with_for_update()
     ).all()
-    closed, events = [], []
+    closed = []
     for flag in flags:
         if still_matched is not None and (
             (flag.subject_id, listed.id, _entry_name(flag)) in still_matched
@@ -221,13 +221,13 @@ def _close_raised(
             actor_id=ctx.party.id,
             reason=reason,
             now=ctx.now,
+            entry_id=ctx.entry_id,
             action=ctx.envelope.type,
         )
         shown = flag_dict(flag)
         shown["history"].append(event_dict(event))
         closed.append(shown)
-        events.append(event)
-    return closed, events
+    return closed
 
 
 def import_list(ctx: ActionContext) -> ActionResult:
@@ -253,7 +253,7 @@ def import_list(ctx: ActionContext) -> ActionResult:
             owner_id=ctx.party.id,
             name=body.name,
             created_at=ctx.now,
-            entry_id="",
+            entry_id=ctx.entry_id,
         )
         ctx.session.add(listed)
     else:
@@ -264,6 +264,7 @@ def import_list(ctx: ActionContext) -> ActionResult:
     listed.entries = len(entries)
     listed.sha256 = digest
     listed.updated_at = ctx.now
+    listed.entry_id = ctx.entry_id  # the entry that (re)imported it
     try:
         ctx.session.flush()
     except IntegrityError:
@@ -289,7 +290,7 @@ def import_list(ctx: ActionContext) -> ActionResult:
         sa.select(Party).where(Party.role != "administrator").order_by(Party.id)
     ):
         flags.extend(_screen(ctx.session, run, party, ctx.now))
-    closed, events = _close_raised(
+    closed = _close_raised(
         ctx,
         listed,
         run.matched,
@@ -310,7 +311,6 @@ def import_list(ctx: ActionContext) -> ActionResult:
         201,
         [listed.id, *(f["subject_id"] for f in flags), *(f["subject_id"] for f in closed)],
         sorted({c for f in [*flags, *closed] for c in f["countries"]}),
-        [EntryStamp([listed, *events], [shown, *(f["history"][-1] for f in closed)])],
     )
 
 
@@ -331,8 +331,9 @@ def withdraw_list(ctx: ActionContext) -> ActionResult:
     listed.status = "withdrawn"
     listed.entries = 0
     listed.updated_at = ctx.now
+    listed.entry_id = ctx.entry_id
     why = f"list {listed.name!r} ({listed.id}) was withdrawn by its owner"
-    closed, events = _close_raised(
+    closed = _close_raised(
         ctx, listed, None, f"{why}: {body.reason.strip()}" if body.reason.strip() else why
     )
     shown = list_dict(listed)
@@ -341,7 +342,6 @@ def withdraw_list(ctx: ActionContext) -> ActionResult:
         200,
         [listed.id, *(f["subject_id"] for f in closed)],
         sorted({c for f in closed for c in f["countries"]}),
-        [EntryStamp([listed, *events], [shown, *(f["history"][-1] for f in closed)])],
     )
 
 
