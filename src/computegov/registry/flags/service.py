@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import Field, field_validator
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from computegov.errors import NotFound
@@ -23,13 +23,6 @@ from computegov.registry.parties.models import Party
 class FlagClose(Body):
     flag_id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
     reason: str = Field(min_length=1, max_length=MAX_REASON)
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("must not contain a NUL character")
-        return value
 
 
 def event_dict(event: FlagEvent) -> dict[str, Any]:

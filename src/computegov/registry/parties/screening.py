@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import Field, field_validator
+from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,24 +47,14 @@ MAX_LIST_BYTES = 32 * 1024 * 1024
 KIND = "screening_match"
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
-
-
 class ScreeningImport(Body):
     name: str = Field(min_length=1, max_length=100)
     csv: str = Field(max_length=MAX_LIST_BYTES)
-
-    _text = field_validator("name", "csv")(_no_nul)
 
 
 class ScreeningWithdraw(Body):
     list_id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
     reason: str = Field(default="", max_length=MAX_REASON)
-
-    _text = field_validator("reason")(_no_nul)
 
 
 def list_dict(row: ScreeningList) -> dict[str, Any]:
