@@ -32,6 +32,7 @@ from computegov.errors import (
 )
 from computegov.identity.access import Actor, Decision, Resource, default_matrix
 from computegov.identity.envelopes import (
+    VERSIONS,
     Envelope,
     EnvelopeRejected,
     SignedEnvelope,
@@ -43,9 +44,6 @@ from computegov.ledger import log
 from computegov.registry.parties.models import ApiToken, AuditGrant, Party, PartyKey
 from computegov.registry.tables import IdempotentResult, UsedNonce
 from computegov.store import Store
-
-#: The envelope format versions the pipeline applies (the parser may check them first too).
-ENVELOPE_VERSIONS = (1,)
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,7 @@ def perform(
     handler: Callable[[ActionContext], ActionResult],
     idempotency_key: str | None = None,
     dry_run: bool = False,
-    versions: Iterable[int] = ENVELOPE_VERSIONS,
+    versions: Iterable[int] = VERSIONS,
 ) -> tuple[int, dict[str, Any]]:
     """Check and apply one signed action in one transaction; return (status, body).
 
