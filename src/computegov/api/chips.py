@@ -63,10 +63,13 @@ def _register_manifest(
     try:
         parsed = json.loads(raw)
     except ValueError:
-        parsed = None  # not JSON at all: the validation below says so
-    ijson.check(parsed)  # NaN, Infinity, huge numbers, lone surrogates: 400 not_i_json
+        parsed = None
     try:
-        upload = ManifestUpload.model_validate_json(raw)
+        if parsed is None:  # not JSON at all: pydantic's JSON parser says what is wrong
+            upload = ManifestUpload.model_validate_json(raw)
+        else:  # parsed once (a manifest is up to 128 MiB), checked as I-JSON, validated
+            ijson.check(parsed)  # NaN, Infinity, huge numbers, lone surrogates, NUL: 400
+            upload = ManifestUpload.model_validate(parsed)
     except ValidationError as exc:
         raise RequestValidationError(
             [{**err, "loc": ("body", *err.get("loc", ()))} for err in exc.errors()]
