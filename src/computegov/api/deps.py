@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from computegov import ijson
 from computegov.identity.envelopes import parse_signed_envelope
 from computegov.registry.actions import ActionContext, ActionResult, perform
+from computegov.serving.guard import bearer
 from computegov.store import Store
 
 
@@ -68,10 +69,7 @@ def bearer_token(
     authorization: Annotated[str | None, Header(description="`Bearer <token>`")] = None,
 ) -> str | None:
     """The token of an `Authorization: Bearer` header (None when absent or malformed)."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return bearer(authorization)
 
 
 IdempotencyKey = Annotated[

@@ -90,9 +90,10 @@ def policies(settings: Settings) -> dict[BodyKind, BodyPolicy]:
     }
 
 
-def bearer(headers: Headers) -> str | None:
-    """The token of an `Authorization: Bearer` header (None when absent or malformed)."""
-    scheme, _, token = headers.get("authorization", "").partition(" ")
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer` header's value (None when absent or malformed);
+    the guard and the routes (`api.deps.bearer_token`) read it alike."""
+    scheme, _, token = (authorization or "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
@@ -234,7 +235,7 @@ class LimitsMiddleware:
         headers = Headers(scope=scope)
         client = scope.get("client")
         address = str(client[0]) if client else "unknown"
-        token = bearer(headers)
+        token = bearer(headers.get("authorization"))
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         length_header = headers.get("content-length", "")
         length = int(length_header) if length_header.isdigit() else None
