@@ -39,8 +39,9 @@ def test_a_parent_must_be_one_the_regulator_may_see_and_a_hidden_one_answers_as_
     assert missing.json()["reason"] == "unknown_parent"
 
     assert _create(world, de_reg, parent_id=de_parent.id).status_code == 201
-    # The administrator may name any party as parent.
-    assert _create(world, admin, parent_id=cn_parent.id).status_code == 201
+    # The administrator may name any party as parent (of another party: one name, one party).
+    other = _create(world, admin, parent_id=cn_parent.id, legal_name="Frankfurt AI Cloud GmbH")
+    assert other.status_code == 201, other.text
 
 
 def test_a_headquarters_outside_the_regulators_jurisdiction_needs_the_administrator(
@@ -53,6 +54,6 @@ def test_a_headquarters_outside_the_regulators_jurisdiction_needs_the_administra
     assert refused.json()["reason"] == "access"
     assert "hq_country CN is outside your jurisdiction (DE)" in refused.json()["detail"]
     assert _create(world, de_reg, hq_country="DE").status_code == 201
-    made = _create(world, admin, hq_country="CN")
+    made = _create(world, admin, hq_country="CN", legal_name="Frankfurt AI Cloud GmbH")
     assert made.status_code == 201, made.text
     assert made.json()["party"]["hq_country"] == "CN"

@@ -3,6 +3,7 @@ the matrix allows works and each it refuses gets 403. (SQLite only: the matrix i
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +104,7 @@ def _try(world: World, x: Actor, action: str, t: Target, auditor_id: str) -> tup
 
     if action == "party.create":
         body = {
-            "legal_name": f"New party in {t.country}",
+            "legal_name": f"New party {secrets.token_hex(4)} in {t.country}",  # one name, one party
             "role": "manufacturer",
             "country": t.country,
             "public_keys": [encode_public_key(new_signer().public_key_bytes())],

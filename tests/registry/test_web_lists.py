@@ -117,7 +117,7 @@ HOSTILE_NAMES = [
     "-2+3",
     "@SUM(A1:A9)",
     "\t=1+1",
-    "\r=1+1",
+    "\r=2+2",  # not "\r=1+1": names differing only in whitespace are one party's
 ]
 
 

@@ -24,6 +24,7 @@ from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult, actor_of
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.ids import new_id
+from computegov.registry.parties.duplicates import refuse_duplicate
 from computegov.registry.parties.models import ApiToken, AuditGrant, Party, PartyKey
 
 ROLES = ("regulator", "manufacturer", "distributor", "cloud_provider", "ai_developer", "auditor")
@@ -205,6 +206,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         raise InvalidInput("only regulators have a jurisdiction; leave it empty")
     if body.parent_id is not None:
         _parent_for(ctx, body.parent_id)
+    refuse_duplicate(ctx.session, body.legal_name, body.role, body.country, body.jurisdiction)
     party = Party(
         id=new_id("pty"),
         legal_name=body.legal_name,
