@@ -25,6 +25,7 @@ from computegov.cli.connection import (
     TokenFile,
     Url,
     connect,
+    verifier_key_option,
 )
 from computegov.cli.keys import public_key_of
 from computegov.cli.output import JSON_OPTION, print_json, print_table
@@ -187,16 +188,16 @@ def chip_history(client: RegistryClient, vendor: str, serial: str, vkey: str | N
 def history(
     vendor: Annotated[str, typer.Argument(help="Vendor, e.g. NVIDIA.")],
     serial: Annotated[str, typer.Argument(help="The chip's serial.")],
-    vkey: Annotated[
-        str | None, typer.Option("--vkey", help="Pinned log verifier key (recommended).")
-    ] = None,
+    vkey: str | None = verifier_key_option("--vkey", "Pinned log verifier key (recommended)."),
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """A chip's chain of custody; each step's inclusion proof is verified here against the
-    checkpoint signed by the log key (pinned with --vkey, else the one the server serves)."""
+    """A chip's chain of custody, each step's inclusion proof verified here.
+
+    Each proof is checked against the checkpoint signed by the log key: the one pinned with
+    --vkey (or COMPUTEGOV_VERIFIER_KEY), else the one the server serves."""
     with connect(url, token, token_file) as client:
         served = chip_history(client, vendor, serial, vkey)
     if as_json:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -37,6 +37,17 @@ IdempotencyKey = Annotated[
     str | None,
     typer.Option("--idempotency-key", help="A retry with the same key returns the first result."),
 ]
+
+
+VERIFIER_KEY_ENV = "COMPUTEGOV_VERIFIER_KEY"
+
+
+def verifier_key_option(name: str, help: str, *, required: bool = False) -> Any:
+    """An option taking the log's verifier key (vkey), read from COMPUTEGOV_VERIFIER_KEY when
+    not given."""
+    return typer.Option(
+        ... if required else None, name, envvar=VERIFIER_KEY_ENV, help=help, show_default=False
+    )
 
 
 def connect(

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from computegov.cli.connection import verifier_key_option
 from computegov.cli.output import JSON_OPTION, print_json, print_table
 from computegov.errors import ComputegovError
 
@@ -17,8 +18,18 @@ app = typer.Typer(
 DATA_DIR = typer.Option(
     None, "--data-dir", help="Data directory (default ./computegov-data or COMPUTEGOV_DATA_DIR)."
 )
-URL = typer.Option(..., "--url", help="Base URL of the log, e.g. http://127.0.0.1:8000.")
-STATE = typer.Option(None, "--state", help="File keeping the last checkpoint seen.")
+URL = typer.Option(
+    ...,
+    "--url",
+    envvar="COMPUTEGOV_URL",
+    help="Base URL of the log, e.g. http://127.0.0.1:8000.",
+)
+STATE = typer.Option(
+    None,
+    "--state",
+    help="File holding the last checkpoint seen, as the signed note the log served (e.g. "
+    "last-checkpoint.note): checked for consistency, then replaced by the new one.",
+)
 OPENING = typer.Option(
     None, "--opening", help='JSON {"id", "type", "record", "salt"} to check against the leaf.'
 )
@@ -114,13 +125,16 @@ def status(data_dir: Path | None = DATA_DIR, as_json: bool = JSON_OPTION) -> Non
 @app.command()
 def verify(
     url: str = URL,
-    key: str = typer.Option(..., "--key", help="The log's verifier key (vkey) you pinned."),
+    key: str = verifier_key_option(
+        "--key", "The log's verifier key (vkey) you pinned.", required=True
+    ),
     state: Path | None = STATE,
     full: bool = typer.Option(False, "--full", help="Rebuild the whole tree from every entry."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Monitor a log: signature, consistency with the last checkpoint seen, and (--full) every
-    entry. Exit 1 on a detected inconsistency."""
+    """Monitor a log: its signature, its consistency with the last checkpoint seen.
+
+    With --full, every entry is checked too. Exit 1 on a detected inconsistency."""
     import httpx
 
     from computegov.ledger.client import Inconsistency, verify_log
@@ -139,13 +153,14 @@ def prove(
     url: str = URL,
     index: int = typer.Option(..., "--index", min=0, help="Log index of the entry."),
     opening: Path | None = OPENING,
-    key: str | None = typer.Option(None, "--key", help="Pinned verifier key (recommended)."),
+    key: str | None = verifier_key_option("--key", "Pinned verifier key (recommended)."),
     chip: Path | None = CHIP,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Check that an entry is in the log (and that an opening matches its commitment; with
-    --chip, that the opened registration entry registers that chip). Exit 1 on a detected
-    inconsistency."""
+    """Check that an entry is in the log, and that an opening matches its commitment.
+
+    With --chip, check also that the opened registration entry registers that chip. Exit 1 on
+    a detected inconsistency."""
     import httpx
 
     from computegov.ledger.client import Inconsistency, prove_entry, read_opening

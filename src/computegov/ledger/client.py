@@ -52,26 +52,40 @@ def fetch_checkpoint(client: httpx.Client, verifier: note.Verifier) -> tuple[str
         ) from None
 
 
+STATE_HINT = (
+    "the state file keeps the last checkpoint seen as the signed note the log served; give "
+    "the file this command wrote for this log, or a new path (e.g. last-checkpoint.note)"
+)
+
+
 def _read_state(path: Path, verifier: note.Verifier) -> note.Checkpoint | None:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise InvalidInput(f"cannot read the state file {path}: {why}; {STATE_HINT}") from None
+    if text.lstrip().startswith(("{", "[")):
+        raise InvalidInput(f"the state file {path} holds JSON, not a signed note; {STATE_HINT}")
     try:
         return note.open_checkpoint(text, verifier)
     except note.NoteError as exc:
         raise InvalidInput(
             f"the state file {path} does not hold a checkpoint signed by the pinned key ({exc}); "
-            "give the state file this command wrote for this log, or a new path"
+            f"{STATE_HINT}"
         ) from None
 
 
 def _write_state(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the state file {path}: {exc.strerror}") from None
 
 
 def _check_consistency(client: httpx.Client, old: note.Checkpoint, new: note.Checkpoint) -> None:
