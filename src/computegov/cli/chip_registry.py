@@ -28,7 +28,7 @@ from computegov.cli.connection import (
     verifier_key_option,
 )
 from computegov.cli.keys import public_key_of
-from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 from computegov.client import RegistryClient
 from computegov.errors import InvalidInput
 from computegov.identity.keys import decode_public_key
@@ -234,6 +234,7 @@ def inventory(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Registered chips you may read, filtered and paginated."""
     with connect(url, token, token_file) as client:
@@ -248,6 +249,9 @@ def inventory(
         )
     if as_json:
         print_json(result)
+        return
+    if quiet:
+        print_ids(c["id"] for c in result["items"])
         return
     rows = [
         (
@@ -293,8 +297,9 @@ def report(
     dry_run: DryRun = False,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """As its custodian, report a chip lost, stolen or decommissioned (lost and stolen flag it
-    for regulators)."""
+    """As its custodian, report a chip lost, stolen or decommissioned.
+
+    Lost and stolen chips are flagged for regulators."""
     body = {"chip": {"vendor": vendor, "serial": serial}, "status": status, "note": note}
     with connect(url, token, token_file, key) as client:
         result = client.act("chip.report", "/v1/chips/reports", body, dry_run=dry_run)
@@ -321,8 +326,9 @@ def bind_key(
     key: KeyFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """As its custodian, ask to bind a new device key to a chip; a regulator of the chip's
-    country approves it (`approve-key`)."""
+    """As its custodian, ask to bind a new device key to a chip.
+
+    A regulator of the chip's country approves it (`approve-key`)."""
     body = {
         "chip": {"vendor": vendor, "serial": serial},
         "device_public_key": _device_key(device_key),
@@ -356,8 +362,9 @@ def attestation(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Fetch a chip's manufacturer attestation and verify it here (signature over the manifest
-    root, and the chip's inclusion path)."""
+    """Fetch a chip's manufacturer attestation and verify it here.
+
+    Checked here: the signature over the manifest root, and the chip's inclusion path."""
     with connect(url, token, token_file) as client:
         served = client.get(f"/v1/chips/{find_chip_id(client, vendor, serial)}/attestation")
     chip_reads.check_attestation(served)
@@ -394,8 +401,10 @@ def bind_vendor(
     dry_run: DryRun = False,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """As the administrator or a regulator of the vendor's headquarters country, bind a catalog
-    vendor to the manufacturer that makes its chips (it and its subsidiaries register them)."""
+    """Bind a catalog vendor to the manufacturer that makes its chips.
+
+    As the administrator or a regulator of the vendor's headquarters country; the manufacturer
+    and its subsidiaries then register the vendor's chips."""
     body = {"vendor": vendor, "manufacturer_id": manufacturer_id, "replace": replace}
     with connect(url, token, token_file, key) as client:
         result = client.act("vendor.bind", "/v1/vendors/bindings", body, dry_run=dry_run)
@@ -418,13 +427,18 @@ def vendors(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
-    """The catalog's vendors, their headquarters country and whether each is bound to a
-    manufacturer (`yours` where you may register its chips)."""
+    """The catalog's vendors, their headquarters and the manufacturer each is bound to.
+
+    `yours` marks a vendor whose chips you may register."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/vendors")
     if as_json:
         print_json(result)
+        return
+    if quiet:
+        print_ids(v["vendor"] for v in result["items"])
         return
     rows = [
         (
@@ -444,8 +458,10 @@ def fabs(
     ] = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The fabs and assembly sites (final packaging and test) a manifest may name, with their
-    countries and sources; a chip starts in its assembly site's country."""
+    """The fabs and assembly sites a manifest may name, with their countries and sources.
+
+    An assembly site does final packaging and test; a chip starts in its assembly site's
+    country."""
     if kind is not None and kind not in SITE_KINDS:
         raise InvalidInput(f"--kind must be one of {', '.join(SITE_KINDS)}, not {kind!r}")
     sites = all_sites(kind)

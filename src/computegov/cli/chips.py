@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from computegov.catalog import ChipModel, all_chips, chip_metrics, custom_chip, get_chip
-from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 from computegov.errors import InvalidInput
 from computegov.instants import parse_instant
 from computegov.rules import RULE_IDS, classify
@@ -63,11 +63,16 @@ def chip_row(chip: ChipModel) -> dict[str, Any]:
 
 
 @app.command("list")
-def list_chips(as_json: bool = JSON_OPTION) -> None:
-    """List every accelerator in the catalog with its TPP, density and H100-equivalents."""
+def list_chips(as_json: bool = JSON_OPTION, quiet: bool = QUIET_OPTION) -> None:
+    """List every accelerator in the catalog with its TPP, density and H100-equivalents.
+
+    With -q, only the model names (what `chips show` takes), one a line."""
     chips = all_chips()
     if as_json:
         print_json([chip_row(chip) for chip in chips])
+        return
+    if quiet:
+        print_ids(chip.model for chip in chips)
         return
     rows = []
     for chip in chips:

@@ -17,7 +17,7 @@ from computegov.cli.connection import (
     Url,
     connect,
 )
-from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 from computegov.client import ApiError
 from computegov.errors import InvalidInput
 
@@ -146,12 +146,15 @@ def list_sites(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List the sites you may see, with the chips installed at each."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/sites", country=country, limit=1000)
     if as_json:
         print_json(result)
+    elif quiet:
+        print_ids(s["id"] for s in result["items"])
     else:
         print_table(
             SITE_COLUMNS, [_site_row(s) for s in result["items"]], title=f"{result['total']} sites"
@@ -239,9 +242,11 @@ def issue_license(
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Issue an export license (a regulator). It counts only for the instruments of the
-    jurisdiction it is issued under (US: the BIS rules, which follow the chip, so the US
-    regulator licenses senders anywhere), and only for its licensee."""
+    """Issue an export license, as a regulator.
+
+    It counts only for the instruments of the jurisdiction it is issued under (US: the BIS
+    rules, which follow the chip, so the US regulator licenses senders anywhere), and only for
+    its licensee."""
     body: dict[str, Any] = {
         "licensee_id": licensee,
         "consignee_id": consignee,
@@ -270,12 +275,15 @@ def list_licenses(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List the export licenses you may see."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/licenses", licensee=licensee, destination=destination, limit=1000)
     if as_json:
         print_json(result)
+    elif quiet:
+        print_ids(x["id"] for x in result["items"])
     else:
         print_table(
             LICENSE_COLUMNS,
@@ -332,8 +340,10 @@ def declare(
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Declare a transfer of chips you hold. Refused with the reason (and, where a license is
-    missing, each instrument that fired and the jurisdiction whose license is missing)."""
+    """Declare a transfer of chips you hold.
+
+    Refused with the reason (and, where a license is missing, each instrument that fired and
+    the jurisdiction whose license is missing)."""
     body: dict[str, Any] = {
         "chips": chip_names(chips),
         "receiver_id": to,
@@ -455,6 +465,7 @@ def list_transfers(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List the transfers you may see, newest first."""
     if incoming and outgoing:
@@ -464,6 +475,8 @@ def list_transfers(
         result = client.get("/v1/transfers", role=role, status=status, limit=1000)
     if as_json:
         print_json(result)
+    elif quiet:
+        print_ids(t["id"] for t in result["items"])
     else:
         print_table(
             TRANSFER_COLUMNS,

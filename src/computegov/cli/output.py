@@ -1,9 +1,13 @@
-"""How every command prints: a rich table for people, exact JSON with `--json`."""
+"""How every command prints: a rich table for people, exact JSON with `--json`, bare ids with
+`-q`. A table never cuts an id: a column holding ids (or a vendor, a serial, a key) is never
+wrapped or folded; where the terminal is too narrow for them, the table is printed wider than
+the terminal rather than cut."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +20,22 @@ from computegov.instants import to_wire
 
 console = Console()
 JSON_OPTION = typer.Option(False, "--json", help="Print exact JSON instead of a table.")
+QUIET_OPTION = typer.Option(
+    False, "--quiet", "-q", help="Print only the ids, one a line (for scripts and pipes)."
+)
+
+# Headers whose values name a record even where they do not look like a generated id.
+ID_HEADERS = frozenset({"id", "vendor", "serial", "model", "key id", "entry", "entry id"})
+# Generated ids (pty_3f9c0a1b2c4d5e6f), entry ids (UUIDs), key ids and digests (hex), public
+# keys and roots (base64 of 32 bytes).
+_ID_TOKEN = re.compile(
+    r"(?<![\w-])(?:[a-z]{3}_[0-9a-f]{8,}"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|[0-9a-f]{16,}|[A-Za-z0-9+/]{43}=)(?![\w-])"
+)
+# The narrowest a column without ids may get before the table is printed wider than the
+# terminal; such a column wraps and folds its words to fit.
+NARROWEST = 6
 
 
 def _default(value: Any) -> Any:
@@ -51,13 +71,40 @@ def print_json(data: Any) -> None:
     typer.echo(dumps(data))
 
 
+def print_ids(ids: Iterable[Any]) -> None:
+    """Print ids one a line and nothing else: what `-q` prints."""
+    for value in ids:
+        typer.echo(str(value))
+
+
+def holds_ids(header: str, cells: Sequence[str]) -> bool:
+    """Whether a column names records: its header says so, or a cell holds an id."""
+    name = header.strip().lower()
+    if name in ID_HEADERS or name.endswith(" id"):
+        return True
+    return any(_ID_TOKEN.search(cell) for cell in cells)
+
+
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
-    """Print rows as a rich table; None shows as an empty cell."""
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    console.print(table)
+    """Print rows as a rich table; None shows as an empty cell. Ids are never cut: where the
+    terminal is too narrow for them, the table is printed wider, words whole."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    table = Table(title=title, show_lines=False, padding=(0, 1), show_edge=True)
+    folded = whole = len(columns) + 1  # the vertical rules
+    for index, header in enumerate(columns):
+        values = [header, *(row[index] for row in cells)]
+        longest = max(len(v) for v in values)
+        if holds_ids(header, values[1:]):
+            table.add_column(header, no_wrap=True, overflow="ignore", min_width=longest)
+            folded += longest + 2
+            whole += longest + 2
+        else:
+            table.add_column(header, overflow="fold")
+            folded += min(longest, NARROWEST) + 2
+            whole += max((len(word) for v in values for word in v.split()), default=0) + 2
+    for row in cells:
+        table.add_row(*row)
+    out = console if console.width >= folded else Console(width=max(folded, whole))
+    out.print(table)

@@ -18,11 +18,12 @@ from computegov.cli.connection import (
     connect,
 )
 from computegov.cli.keys import public_key_of
-from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 from computegov.secrets import write_secret
 
 app = typer.Typer(
-    help="Parties: manufacturers, regulators, cloud providers...", no_args_is_help=True
+    help="Parties: regulators, manufacturers, distributors, cloud providers, developers.",
+    no_args_is_help=True,
 )
 tokens_app = typer.Typer(help="API tokens: issue and revoke.", no_args_is_help=True)
 
@@ -118,12 +119,15 @@ def list_parties(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List the parties you may see."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/parties", role=role, country=country, limit=1000)
     if as_json:
         print_json(result)
+    elif quiet:
+        print_ids(p["id"] for p in result["items"])
     else:
         print_table(PARTY_COLUMNS, _party_rows(result["items"]), title=f"{result['total']} parties")
 

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from computegov.cli.connection import DEFAULT_URL, KeyFile, Token, TokenFile, Url, connect
-from computegov.cli.output import JSON_OPTION, print_json, print_table
+from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 from computegov.errors import InvalidInput
 
 app = typer.Typer(
-    help="Screening lists (US Consolidated Screening List CSV format) and flags. A list "
-    "belongs to the party that imported it; its matches refuse transfers only where its "
-    "owner's jurisdiction reaches.",
+    help="Screening lists (US Consolidated Screening List CSV format) and their flags.\n\n"
+    "A list belongs to the party that imported it; its matches refuse transfers only where "
+    "its owner's jurisdiction reaches.",
     no_args_is_help=True,
 )
 flags_app = typer.Typer(
@@ -42,8 +42,9 @@ def import_list(
     key: KeyFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Import (or replace) your screening list; every party is screened again, matches are
-    flagged, and flags your replaced list raised that no longer match are closed."""
+    """Import (or replace) your screening list, and screen every party again.
+
+    Matches are flagged; flags your replaced list raised that no longer match are closed."""
     try:
         text = csv_file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -74,12 +75,16 @@ def lists(
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Every screening list with its owner and status (administrator and regulators)."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/screening/lists", limit=1000)
     if as_json:
         print_json(result)
+        return
+    if quiet:
+        print_ids(r["id"] for r in result["items"])
         return
     print_table(
         ["id", "name", "owner", "status", "entries", "updated"],
@@ -104,8 +109,9 @@ def withdraw(
     key: KeyFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Withdraw one of your screening lists: its entries go, and every flag it raised that
-    still stands is closed."""
+    """Withdraw one of your screening lists and close the flags it raised.
+
+    Its entries go, and every flag it raised that still stands is closed."""
     body = {"list_id": list_id, "reason": reason}
     with connect(url, token, token_file, key) as client:
         result = client.act("screening.withdraw", "/v1/screening/lists/withdraw", body)
@@ -119,62 +125,86 @@ def withdraw(
     )
 
 
-def _flag_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [
-        (
-            f["id"],
-            f["kind"],
-            f["subject_id"],
-            f"{f['evidence'].get('party_name')} ~ {f['evidence'].get('listed_name')}"
-            if f["kind"] == "screening_match"
-            else "",
-            (f["evidence"].get("list") or {}).get("name")
-            or f["evidence"].get("entry", {}).get("source"),
-            f["status"],
+def _words(*parts: Any) -> str:
+    """The parts that are there, joined by spaces: a missing value is left out, never "None"."""
+    return " ".join(str(p) for p in parts if p not in (None, ""))
+
+
+def flag_evidence(flag: dict[str, Any]) -> str:
+    """One line saying why a flag was raised, from its evidence (`--json` has all of it)."""
+    e = flag.get("evidence") or {}
+    kind = flag.get("kind")
+    if kind == "screening_match":
+        listed = (e.get("list") or {}).get("name") or (e.get("entry") or {}).get("source")
+        matched = _words(e.get("party_name"), "~", e.get("listed_name"))
+        return _words(matched, f"(list {listed})" if listed else None)
+    if kind == "lost_or_stolen":
+        return _words(
+            e.get("status"), "chip", e.get("vendor"), e.get("serial"), "in", e.get("country")
         )
-        for f in items
-    ]
+    if kind == "hq_in_licensed_destination":
+        hq = e.get("ultimate_parent_hq")
+        return _words("receiver's ultimate parent headquartered in", hq) if hq else ""
+    if kind == "repeated_refusals" and e.get("refusals") is not None:
+        return f"{e['refusals']} refused declarations in {e.get('window_days', 0):g} days"
+    if kind == "unconfirmed_receipt" and e.get("pending_days") is not None:
+        return f"pending {e['pending_days']:.0f} days (limit {e.get('limit_days', 0):g})"
+    return ""
 
 
-FLAG_COLUMNS = ["id", "kind", "subject", "matched", "list", "status"]
+def _flag_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(f["id"], f["kind"], f["subject_id"], flag_evidence(f), f["status"]) for f in items]
+
+
+FLAG_COLUMNS = ["id", "kind", "subject", "evidence", "status"]
+
+
+def _show_flags(result: dict[str, Any], status: str | None, as_json: bool, quiet: bool) -> None:
+    items = [f for f in result["items"] if status is None or f["status"] == status]
+    if as_json:
+        print_json({**result, "items": items})
+    elif quiet:
+        print_ids(f["id"] for f in items)
+    else:
+        print_table(FLAG_COLUMNS, _flag_rows(items), title=f"{len(items)} flags")
+
+
+StatusFilter = Annotated[
+    str | None,
+    typer.Option(help="Only flags in this state (open, assigned, disputed, resolved, closed)."),
+]
 
 
 @app.command()
 def flags(
+    status: StatusFilter = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """The flags you may see, with their evidence (as `computegov flags list`)."""
     with connect(url, token, token_file) as client:
-        result = client.get("/v1/flags")
-    if as_json:
-        print_json(result)
-        return
-    print_table(FLAG_COLUMNS, _flag_rows(result["items"]))
+        result = client.get("/v1/flags", limit=1000)
+    _show_flags(result, status, as_json, quiet)
 
 
 @flags_app.command("list")
 def list_flags(
-    status: Annotated[
-        str | None,
-        typer.Option(help="Only flags in this state (open, assigned, disputed, resolved, closed)."),
-    ] = None,
+    status: StatusFilter = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
-    """The flags you may see (the administrator: all; a regulator: those touching its
-    jurisdiction), with their evidence and history."""
+    """The flags you may see, with their evidence and history.
+
+    The administrator sees all; a regulator, those touching its jurisdiction."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/flags", limit=1000)
-    items = [f for f in result["items"] if status is None or f["status"] == status]
-    if as_json:
-        print_json({**result, "items": items})
-        return
-    print_table(FLAG_COLUMNS, _flag_rows(items))
+    _show_flags(result, status, as_json, quiet)
 
 
 def _print_flag(flag: dict[str, Any]) -> None:
@@ -218,8 +248,9 @@ def close_flag(
     key: KeyFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Close a flag with a reason, as a regulator of the flagged party's jurisdiction (a
-    signed action and a ledger entry). A closed screening match refuses no transfer."""
+    """Close a flag with a reason, as a regulator of the flagged party's jurisdiction.
+
+    A signed action and a ledger entry. A closed screening match refuses no transfer."""
     if not reason.strip():
         raise InvalidInput("--reason must say why the flag is closed")
     with connect(url, token, token_file, key) as client:
