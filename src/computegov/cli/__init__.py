@@ -25,11 +25,17 @@ from computegov.cli import (
     stats,
     supply,
 )
+from computegov.cli.helptext import tidy
 from computegov.errors import ComputegovError, InvalidInput
 
 
 class _Root(TyperGroup):
-    """Turns `InvalidInput` from any subcommand into a one-line error with exit code 2."""
+    """Turns `InvalidInput` from any subcommand into a one-line error with exit code 2, and
+    tidies the help of the whole tree (`cli/helptext.py`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:

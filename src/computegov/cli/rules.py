@@ -25,8 +25,10 @@ def impact(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Which chips now held would need a license where they are, under RULE or the regime
-    at ON (regulators: chips in their jurisdiction; the administrator: all)."""
+    """Which chips now held would need a license where they are.
+
+    Under one --rule, or else the regime in force at --on (default: now). Regulators see the
+    chips in their jurisdiction; the administrator, all."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/impact", rule=rule, on=on)
     if as_json:
