@@ -99,7 +99,8 @@ def test_lists_show_every_id_whole_at_80_and_120_columns(
 
 
 def test_ids_inside_rows_and_records_stay_whole(world: World, busy: dict[str, Any]) -> None:
-    """Custodians, senders, licenses a transfer drew on, key ids, vendors and serials."""
+    """Custodians, senders, licenses a transfer drew on, key ids, vendors, serials and the
+    instants a license expires at."""
     admin = world.admin
     chips = world.get(admin, "/v1/chips", params={"limit": 1000}).json()["items"]
     transfers = world.get(admin, "/v1/transfers").json()["items"]
@@ -113,6 +114,10 @@ def test_ids_inside_rows_and_records_stay_whole(world: World, busy: dict[str, An
         for t in transfers:
             for value in (t["sender_id"], t["receiver_id"], *t["license_ids"]):
                 assert _whole_on_a_line(listed, value), (columns, value, listed)
+        licenses = _cli(world, admin, columns, "licenses", "list").stdout
+        for lic in world.get(admin, "/v1/licenses").json()["items"]:
+            for value in (lic["licensee_id"], lic["consignee_id"], lic["expires_at"]):
+                assert _whole_on_a_line(licenses, value), (columns, value, licenses)
         shown = _cli(world, admin, columns, "parties", "show", maker["id"]).stdout
         for key in maker["keys"]:
             assert _whole_on_a_line(shown, key["key_id"]), (columns, shown)

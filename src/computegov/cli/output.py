@@ -27,9 +27,10 @@ QUIET_OPTION = typer.Option(
 # Headers whose values name a record even where they do not look like a generated id.
 ID_HEADERS = frozenset({"id", "vendor", "serial", "model", "key id", "entry", "entry id"})
 # Generated ids (pty_3f9c0a1b2c4d5e6f), entry ids (UUIDs), key ids and digests (hex), public
-# keys and roots (base64 of 32 bytes).
+# keys and roots (base64 of 32 bytes), and instants (what --on and --expires take).
 _ID_TOKEN = re.compile(
     r"(?<![\w-])(?:[a-z]{3}_[0-9a-f]{8,}"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|[0-9a-f]{16,}|[A-Za-z0-9+/]{43}=)(?![\w-])"
 )
