@@ -172,3 +172,13 @@ def test_quiet_output_feeds_the_next_command(world: World, busy: dict[str, Any])
     first = _cli(world, admin, "80", "parties", "list", "-q").stdout.splitlines()[0]
     shown = _cli(world, admin, "80", "parties", "show", first, "--json").stdout
     assert json.loads(shown)["id"] == first
+
+
+def test_names_are_shown_as_they_are_never_as_markup(world: World) -> None:
+    """A name holding rich markup ("[/b]") once crashed every list that showed it."""
+    name = "Bracket [/b] Labs [bold]GmbH[/bold]"
+    world.create(world.admin, "distributor", name, "DE")
+    narrow = _cli(world, world.admin, "80", "parties", "list").stdout
+    assert "[/b]" in narrow, narrow
+    wide = _cli(world, world.admin, "200", "parties", "list").stdout
+    assert _whole_on_a_line(wide, name), wide

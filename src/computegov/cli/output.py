@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from computegov.instants import to_wire
 
@@ -89,10 +90,20 @@ def holds_ids(header: str, cells: Sequence[str]) -> bool:
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
-    """Print rows as a rich table; None shows as an empty cell. Ids are never cut: where the
-    terminal is too narrow for them, the table is printed wider, words whole."""
-    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    table = Table(title=title, show_lines=False, padding=(0, 1), show_edge=True)
+    """Print rows as a rich table; None shows as an empty cell, text as it is (never as rich
+    markup). Ids are never cut: where the terminal is too narrow for them, the table is printed
+    wider, words whole."""
+    width = len(columns)
+    cells = [
+        ["" if c is None else str(c) for c in [*row, *[None] * (width - len(row))]] for row in rows
+    ]
+    # Cells and the title are data (a party's name may hold "[/b]"): shown as text, not markup.
+    table = Table(
+        title=None if title is None else Text(title),
+        show_lines=False,
+        padding=(0, 1),
+        show_edge=True,
+    )
     folded = whole = len(columns) + 1  # the vertical rules
     for index, header in enumerate(columns):
         values = [header, *(row[index] for row in cells)]
@@ -106,6 +117,6 @@ def print_table(
             folded += min(longest, NARROWEST) + 2
             whole += max((len(word) for v in values for word in v.split()), default=0) + 2
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     out = console if console.width >= folded else Console(width=max(folded, whole))
     out.print(table)
