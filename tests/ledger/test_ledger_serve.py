@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -33,11 +34,24 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+def _banner(process: subprocess.Popen[bytes]) -> list[str]:
+    """The lines the server printed up to and including where it serves (or all it printed
+    before it exited)."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    for raw in process.stdout:
+        lines.append(raw.decode().rstrip("\n"))
+        if lines[-1].startswith("computegov: serving on"):
+            break
+    return lines
+
+
 def test_serve_publishes_the_log_of_its_data_dir(tmp_path: Path) -> None:
     data = tmp_path / "data"
     port = free_port()
     process = _serve(data, port)
     try:
+        banner = _banner(process)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -50,6 +64,13 @@ def test_serve_publishes_the_log_of_its_data_dir(tmp_path: Path) -> None:
         vkey = httpx.get(f"http://127.0.0.1:{port}/v1/log/key").json()["verifier_key"]
         cp = note.open_checkpoint(response.text, note.parse_verifier_key(vkey))
         assert (cp.origin, cp.size) == ("localhost/computegov", 0)
+        # it says what `computegov serve` says: database, log and verifier key, where
+        assert banner == [
+            f"computegov: database sqlite:///{(data / 'computegov.db').resolve()}",
+            f"computegov: log localhost/computegov, verifier key {vkey}",
+            f"computegov: serving on http://127.0.0.1:{port}/ "
+            "(checkpoint at /checkpoint, API docs at /docs)",
+        ]
     finally:
         process.terminate()
         try:
@@ -77,3 +98,23 @@ def test_serve_refuses_a_database_behind_its_checkpoint_file(tmp_path: Path) -> 
         err.decode()
     )
     assert "the file has size 3, the database 0" in err.decode()
+
+
+def test_serve_refuses_a_busy_port_before_writing_anything(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = _serve(data, port)
+        try:
+            out, err = process.communicate(timeout=120)
+        finally:
+            process.kill()
+    assert process.returncode == 2, err.decode()
+    assert out == b""
+    line = err.decode().rstrip("\n")
+    assert "\n" not in line
+    assert line.startswith(f"error: port {port} on 127.0.0.1 is already in use"), line
+    assert "`computegov ledger serve --port " in line
+    assert not data.exists()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -49,3 +51,31 @@ def test_first_start_writes_admin_credentials_and_serves_the_registry(tmp_path: 
         output, _ = process.communicate(timeout=20)
     assert f"token {data / 'admin.token'}" in output
     assert "verifier key" in output
+
+
+def test_a_busy_port_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """As `make serve` runs it (the default data directory, in the current directory) on a
+    port another program holds: one line naming the port and a way out, exit 2, and no
+    database, key or administrator token written; no "serving on" printed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPUTEGOV_")}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "computegov", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    line = result.stderr.rstrip("\n")
+    assert "\n" not in line
+    assert line.startswith(f"error: port {port} on 127.0.0.1 is already in use"), line
+    suggested = re.search(r"`make serve PORT=(\d+)` or `computegov serve --port (\d+)`", line)
+    assert suggested is not None, line
+    assert suggested[1] == suggested[2] != str(port)
+    assert list(tmp_path.iterdir()) == []  # not even ./computegov-data

@@ -83,7 +83,8 @@ def test_a_list_belongs_to_its_importer_and_others_cannot_replace_or_withdraw_it
     refused = _withdraw(cast, cast.cn_reg, us["list_id"])
     assert refused.status_code == 403, refused.text
     assert refused.json()["type"].endswith("/forbidden")
-    assert "screening.withdraw" in refused.json()["detail"]
+    assert refused.json()["action"] == "screening.withdraw"
+    assert "another party imported this list" in refused.json()["detail"]
     assert _flag(world, flag["id"])["status"] == "open"
     # Importing again under its own name replaces the owner's list, not another's.
     again = _import(cast, cast.cn_reg, "entity-list", "name,source\nAnother Name Entirely,MOFCOM\n")

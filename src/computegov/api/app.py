@@ -12,7 +12,8 @@ from computegov.problems import install_problem_handlers
 from computegov.registry.actions import authenticate
 from computegov.registry.custody.flags import FlagSweeper
 from computegov.serving import install_limits
-from computegov.serving.inputs import docs_routes, install_http_guards
+from computegov.serving.docs import docs_routes
+from computegov.serving.inputs import install_http_guards
 from computegov.store import Store
 from computegov.web import pages
 

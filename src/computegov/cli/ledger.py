@@ -95,13 +95,24 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     data_dir: Path | None = DATA_DIR,
 ) -> None:
-    """Serve the ledger alone (tiles, checkpoint, /v1/log) and integrate in the background."""
+    """Serve the ledger alone (tiles, checkpoint, /v1/log) and integrate in the background.
+
+    Prints, as `computegov serve` does, the database, the log's origin and verifier key (what
+    a client needs to verify it) and where it serves. A busy port is refused before anything
+    is opened or written."""
     import uvicorn
 
+    from computegov.cli.banner import announce_serving, announce_store
     from computegov.ledger.http import ledger_app
     from computegov.serving import uvicorn_config
+    from computegov.serving.ports import refuse_busy_port
+    from computegov.store.permissions import private_umask
 
+    refuse_busy_port(host, port, commands=("computegov ledger serve --port {port}",))
+    private_umask()  # as `computegov serve`: the log key, checkpoint and database are private
     store = _open(data_dir)
+    announce_store(store)
+    announce_serving(host, port, "checkpoint at /checkpoint, API docs at /docs")
     try:
         config = uvicorn_config(ledger_app(store), host=host, port=port, settings=store.settings)
         uvicorn.Server(config).run()

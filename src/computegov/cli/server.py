@@ -31,11 +31,17 @@ def serve(
     import uvicorn
 
     from computegov.api.app import create_app
+    from computegov.cli.banner import announce_serving, announce_store
     from computegov.registry.parties.bootstrap import ensure_administrator
     from computegov.serving import uvicorn_config
+    from computegov.serving.ports import refuse_busy_port
     from computegov.store import Settings, open_store
     from computegov.store.permissions import private_umask
 
+    # before anything is opened or written: a busy port is an error, not a half-start
+    refuse_busy_port(
+        host, port, commands=("make serve PORT={port}", "computegov serve --port {port}")
+    )
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     private_umask()  # what the server writes from now on (WAL, checkpoint, keys) is private
     try:
@@ -43,14 +49,11 @@ def serve(
         admin = ensure_administrator(store)
     except (ComputegovError, FileExistsError) as exc:
         raise InvalidInput(str(exc)) from None
-    for path in store.tightened:
-        typer.echo(f"computegov: made {path} private to the server's user (it was not)")
     said = "wrote" if admin.created else "uses"
-    typer.echo(f"computegov: database {settings.url}")
-    typer.echo(f"computegov: log {store.origin}, verifier key {store.verifier_key}")
+    announce_store(store)
     typer.echo(f"computegov: administrator {admin.party_id}; {said} token {admin.token_path}")
     typer.echo(f"computegov: administrator key {admin.key_path}")
-    typer.echo(f"computegov: serving on http://{host}:{port}/ (API docs at /docs)")
+    announce_serving(host, port)
     try:
         config = uvicorn_config(create_app(store), host=host, port=port, settings=store.settings)
         uvicorn.Server(config).run()

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 
 from computegov.errors import InvalidInput
+from computegov.identity import refusals
 
 SCOPES = ("any", "own", "jurisdiction", "granted")
 
@@ -34,7 +35,8 @@ class Resource:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer for one request, with the reason in words."""
+    """The answer for one request, with the reason in words (a refusal's in plain words for
+    the reader, `identity.refusals`; an allowance's in the matrix's terms, for logs)."""
 
     allowed: bool
     reason: str
@@ -68,15 +70,15 @@ class AccessMatrix:
         scopes = self.scopes(actor.role, action)
         logged = action.endswith((".read", ".list")) and actor.role in self.logged_reads
         if not scopes:
-            return Decision(False, f"role {actor.role} may not {action}")
+            return Decision(False, self.refusal(actor.role, action))
         for scope in scopes:
             if _covers(scope, actor, resource):
                 return Decision(True, f"{actor.role} may {action} ({scope})", scope, logged)
-        return Decision(
-            False,
-            f"{actor.role} may {action} only in scope {' or '.join(scopes)}, "
-            "which does not cover this resource",
-        )
+        return Decision(False, refusals.only_within(actor.role, action, scopes, actor.jurisdiction))
+
+    def refusal(self, role: str, action: str) -> str:
+        """In plain words, why `role` may not take `action` at all, and who may."""
+        return refusals.may_not_at_all(role, action, self.actions.get(action, {}))
 
 
 def _covers(scope: str, actor: Actor, resource: Resource) -> bool:

@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from computegov.errors import InvalidInput
 from computegov.ledger import log, tiles
 from computegov.problems import error_response, install_problem_handlers
-from computegov.serving.inputs import docs_routes, install_http_guards
+from computegov.serving.docs import docs_routes
+from computegov.serving.inputs import install_http_guards
 from computegov.store import Store
 
 MAX_INDEX = 2**63 - 1

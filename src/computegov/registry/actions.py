@@ -124,7 +124,7 @@ def authorize(session: Session, party: Party, action: str, resource: Resource) -
     """Decide one request by the matrix; raise Forbidden naming the reason when refused."""
     decision = default_matrix().decide(actor_of(session, party), action, resource)
     if not decision.allowed:
-        raise Forbidden(decision.reason, reason="access")
+        raise Forbidden(decision.reason, reason="access", action=action)
     return decision
 
 

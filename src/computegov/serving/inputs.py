@@ -10,7 +10,7 @@ Every response (`SecurityHeaders`) carries, unless the route set its own:
   - `Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self';
     form-action 'self'; base-uri 'none'; frame-ancestors 'none'`: the dashboard has no script
     at all and only its own stylesheet; nothing may frame any page. The API docs pages set
-    their own policy (see `docs_routes`), with their one inline script allowed by its hash.
+    their own policy (`computegov.serving.docs`).
   - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` (for old browsers),
   - `Referrer-Policy: same-origin`: URLs (chip and entry ids) never leak to another site, and
     a same-origin form POST still carries `Origin`, which the dashboard's login checks
@@ -22,15 +22,9 @@ Every response (`SecurityHeaders`) carries, unless the route set its own:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes
 
-from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -101,63 +95,3 @@ def install_http_guards(app: FastAPI) -> None:
     headers outermost, so that refusals carry them too)."""
     app.add_middleware(InputGuard)
     app.add_middleware(SecurityHeaders)
-
-
-def _hashes(html: str, tag: str) -> list[str]:
-    """CSP source expressions (`'sha256-...'`) for each inline `<tag>` element of a page."""
-    bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.DOTALL)
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
-        for b in bodies
-    ]
-
-
-def _page_with_policy(html: str, sources: dict[str, Iterable[str]]) -> HTMLResponse:
-    policy = "; ".join(f"{kind} {' '.join(values)}" for kind, values in sources.items())
-    return HTMLResponse(html, headers={"Content-Security-Policy": policy})
-
-
-def docs_routes(title: str, openapi_url: str = "/openapi.json") -> APIRouter:
-    """`/docs` (Swagger UI) and `/redoc` as FastAPI serves them, under a policy that allows
-    their CDN scripts and styles and, by hash, exactly their own inline script or style.
-    Create the app with `docs_url=None, redoc_url=None` and include this router."""
-    router = APIRouter(include_in_schema=False)
-    cdn = "https://cdn.jsdelivr.net"
-    common = {
-        "default-src": ["'none'"],
-        "connect-src": ["'self'"],
-        "img-src": ["'self'", "data:", "https://fastapi.tiangolo.com"],
-        "base-uri": ["'none'"],
-        "form-action": ["'none'"],
-        "frame-ancestors": ["'none'"],
-    }
-
-    @router.get("/docs")
-    def swagger() -> HTMLResponse:
-        html = get_swagger_ui_html(openapi_url=openapi_url, title=f"{title} - API docs")
-        text = bytes(html.body).decode()
-        return _page_with_policy(
-            text,
-            {
-                **common,
-                "script-src": [cdn, *_hashes(text, "script")],
-                "style-src": [cdn, "'unsafe-inline'"],  # styles it sets at run time; no script
-            },
-        )
-
-    @router.get("/redoc")
-    def redoc() -> HTMLResponse:
-        html = get_redoc_html(openapi_url=openapi_url, title=f"{title} - ReDoc")
-        text = bytes(html.body).decode()
-        return _page_with_policy(
-            text,
-            {
-                **common,
-                "script-src": [cdn],
-                "worker-src": ["blob:"],
-                "style-src": ["https://fonts.googleapis.com", "'unsafe-inline'"],
-                "font-src": ["https://fonts.gstatic.com"],
-            },
-        )
-
-    return router

@@ -37,7 +37,9 @@ def _scoped(
     actor = actor_of(session, reader)
     scopes = default_matrix().scopes(reader.role, action)
     if not scopes:
-        raise Forbidden(f"role {reader.role} may not {action}", reason="access")
+        raise Forbidden(
+            default_matrix().refusal(reader.role, action), reason="access", action=action
+        )
     conditions: list[ColumnCondition] = []
     for scope in scopes:
         if scope == "any":

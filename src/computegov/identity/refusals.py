@@ -1,0 +1,249 @@
+"""Access refusals in plain words: what the reader's party may not do, and why.
+
+The access matrix decides in its own terms (role `cloud_provider`, action `chip.read`, scope
+`own`); a person reading a refusal on a page or in a problem document should not need them:
+"Your party (a cloud provider) can see only the chips it holds or made; this chip is held by
+another party." Each action of the matrix has its words here (a test checks that none is
+missing, so a new action cannot fall back to internals); the machine-readable names stay in
+the problem document's own members (`reason`, `action`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+ROLE = {
+    "administrator": "the administrator",
+    "regulator": "a regulator",
+    "manufacturer": "a manufacturer",
+    "distributor": "a distributor",
+    "cloud_provider": "a cloud provider",
+    "ai_developer": "an AI developer",
+    "auditor": "an auditor",
+}
+ROLES = {
+    "administrator": "the administrator",
+    "regulator": "regulators",
+    "manufacturer": "manufacturers",
+    "distributor": "distributors",
+    "cloud_provider": "cloud providers",
+    "ai_developer": "AI developers",
+    "auditor": "auditors",
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """How one action reads: `verb things` ("see chips"); `own`, the things of the party's
+    own ("the chips it holds or made"); `this`, the one refused ("this chip"); `other`, why
+    it is not the party's own ("this chip is held by another party")."""
+
+    verb: str
+    things: str
+    own: str
+    this: str
+    other: str
+
+
+def _w(verb: str, things: str, own: str, this: str, other: str) -> Words:
+    return Words(verb, things, own, this, other)
+
+
+_PARTY_OWN = ("its own record", "this party", "this record is another party's")
+_OWN_PARTY = ("its own party", "this party", "this is another party")
+
+ACTIONS: Mapping[str, Words] = {
+    "party.create": _w("create", "parties", "its own parties", "this party", "it is not yours"),
+    "party.read": _w("see", "parties", *_PARTY_OWN),
+    "party.list": _w("list", "parties", *_PARTY_OWN),
+    "key.register": _w("register keys for", "parties", *_OWN_PARTY),
+    "key.revoke": _w("revoke keys of", "parties", *_OWN_PARTY),
+    "token.create": _w("create API tokens for", "parties", *_OWN_PARTY),
+    "token.revoke": _w("revoke API tokens of", "parties", *_OWN_PARTY),
+    "log.opening.read": _w(
+        "open",
+        "ledger entries",
+        "the entries about its own party",
+        "this entry",
+        "this entry is about other parties",
+    ),
+    "audit.grant": _w(
+        "grant auditors access to", "parties", "its own party", "this party", "it is not yours"
+    ),
+    "screening.import": _w(
+        "import",
+        "screening lists",
+        "its own screening lists",
+        "this list",
+        "this list belongs to another party",
+    ),
+    "screening.withdraw": _w(
+        "withdraw",
+        "screening lists",
+        "the screening lists it imported",
+        "this list",
+        "another party imported this list",
+    ),
+    "screening.read": _w(
+        "see", "screening lists and flags", "its own lists", "this list", "it is not yours"
+    ),
+    "chip.register": _w(
+        "register",
+        "chips",
+        "chips of the vendors bound to it",
+        "these chips",
+        "they are another manufacturer's",
+    ),
+    "chip.read": _w(
+        "see",
+        "chips",
+        "the chips it holds or made",
+        "this chip",
+        "this chip is held by another party",
+    ),
+    "chip.report": _w(
+        "report the status of",
+        "chips",
+        "the chips it holds",
+        "this chip",
+        "this chip is held by another party",
+    ),
+    "chip.key.request": _w(
+        "ask to bind a device key to",
+        "chips",
+        "the chips it holds",
+        "this chip",
+        "this chip is held by another party",
+    ),
+    "chip.key.approve": _w(
+        "approve device keys of",
+        "chips",
+        "the chips it holds",
+        "this chip",
+        "this chip is held by another party",
+    ),
+    "vendor.bind": _w(
+        "bind",
+        "chip vendors",
+        "its own vendors",
+        "this vendor",
+        "this vendor is not yours",
+    ),
+    "vendor.list": _w("list", "chip vendors", "its own vendors", "this list", "it is not yours"),
+    "site.create": _w(
+        "create", "sites", "sites it operates", "this site", "this site would be another party's"
+    ),
+    "site.read": _w(
+        "see", "sites", "the sites it operates", "this site", "another party operates this site"
+    ),
+    "site.install": _w(
+        "install chips at",
+        "sites",
+        "the sites it operates",
+        "this site",
+        "another party operates this site",
+    ),
+    "license.issue": _w(
+        "issue",
+        "export licenses",
+        "its own licenses",
+        "this license",
+        "it is not yours to issue",
+    ),
+    "license.read": _w(
+        "see",
+        "export licenses",
+        "the licenses it holds, is the consignee of or issued",
+        "this license",
+        "this license is between other parties",
+    ),
+    "transfer.declare": _w(
+        "declare",
+        "transfers",
+        "transfers of chips it holds",
+        "this transfer",
+        "these chips are held by another party",
+    ),
+    "transfer.confirm": _w(
+        "confirm",
+        "transfers",
+        "the transfers it sends or receives",
+        "this transfer",
+        "this transfer is between other parties",
+    ),
+    "transfer.cancel": _w(
+        "cancel",
+        "transfers",
+        "the transfers it sends or receives",
+        "this transfer",
+        "this transfer is between other parties",
+    ),
+    "transfer.read": _w(
+        "see",
+        "transfers",
+        "the transfers it sends or receives",
+        "this transfer",
+        "this transfer is between other parties",
+    ),
+    "flag.read": _w("see", "flags", "flags on itself", "this flag", "this flag is not yours"),
+    "flag.close": _w("close", "flags", "flags on itself", "this flag", "this flag is not yours"),
+    "impact.read": _w(
+        "see the impact of export rules on",
+        "chips",
+        "the chips it holds",
+        "these chips",
+        "they are another party's",
+    ),
+    "stats.read": _w(
+        "see statistics of",
+        "chips",
+        "the chips it holds or made",
+        "these chips",
+        "they are another party's",
+    ),
+}
+
+
+def _join(items: list[str], last: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def _words(action: str) -> Words:
+    words = ACTIONS.get(action)
+    if words is None:  # the matrix names an action nobody phrased (a test forbids it)
+        noun = action.split(".")[0]
+        return Words("do that with", f"{noun}s", f"its own {noun}s", f"this {noun}", "")
+    return words
+
+
+def may_not_at_all(role: str, action: str, allowed: Mapping[str, Iterable[str]]) -> str:
+    """A refusal for a role the matrix gives no scope for the action; `allowed` is role ->
+    scopes of the roles that may (from the matrix), to say who does."""
+    words = _words(action)
+    who = [ROLES.get(r, r) for r, scopes in allowed.items() if tuple(scopes)]
+    sentence = f"Your party ({ROLE.get(role, role)}) may not {words.verb} {words.things}"
+    if not who:
+        return sentence + "."
+    return sentence + f"; only {_join(who, 'and')} may."
+
+
+def only_within(role: str, action: str, scopes: Iterable[str], jurisdiction: Iterable[str]) -> str:
+    """A refusal for a role that may take the action only within `scopes`, none of which
+    covers the resource."""
+    words = _words(action)
+    scopes = tuple(scopes)
+    places = ", ".join(sorted(jurisdiction)) or "none"
+    reach = {
+        "own": words.own,
+        "jurisdiction": f"{words.things} in its jurisdiction ({places})",
+        "granted": f"{words.things} of parties a regulator granted it access to",
+    }
+    phrases = [reach[s] for s in scopes if s in reach]
+    because = words.other if scopes == ("own",) and words.other else ""
+    if not because:
+        because = f"{words.this} is not among them"
+    return (
+        f"Your party ({ROLE.get(role, role)}) can {words.verb} only {_join(phrases, 'or')}; "
+        f"{because}."
+    )
