@@ -14,6 +14,8 @@ from custody_setup import Cast
 from typer.testing import CliRunner
 
 from computegov.cli import app
+from computegov.instants import utcnow
+from computegov.store.signer import Ed25519FileSigner
 from conftest import Actor, World
 
 WIDTHS = ("80", "120")
@@ -182,3 +184,46 @@ def test_names_are_shown_as_they_are_never_as_markup(world: World) -> None:
     assert "[/b]" in narrow, narrow
     wide = _cli(world, world.admin, "200", "parties", "list").stdout
     assert _whole_on_a_line(wide, name), wide
+
+
+def test_words_in_other_columns_are_never_cut(world: World, busy: dict[str, Any]) -> None:
+    """Columns without ids wrap between words: a status or a header is never split in two
+    (`in_stoc|k` at 100 columns, `jurisdictio|n` at 120 before)."""
+    admin = world.admin
+    for columns in ("80", "100", "120"):
+        inventory = _cli(world, admin, columns, "chips", "inventory").stdout
+        assert _whole_on_a_line(inventory, "in_stock"), (columns, inventory)
+        licenses = _cli(world, admin, columns, "licenses", "list").stdout
+        assert _whole_on_a_line(licenses, "jurisdiction"), (columns, licenses)
+
+
+def test_a_saved_token_is_written_and_not_printed(world: World, tmp_path: Path) -> None:
+    """`parties create --save-token` keeps the secret off the screen (and scrollback)."""
+    saved, party_key = tmp_path / "maker.token", tmp_path / "maker.key"
+    Ed25519FileSigner.generate(party_key)
+    world.clock.set(utcnow())  # the CLI dates its envelopes by the real clock
+    key = world.store.settings.data_dir / "admin.key"
+    result = _cli(
+        world,
+        world.admin,
+        "120",
+        "parties",
+        "create",
+        "--role",
+        "manufacturer",
+        "--name",
+        "Token Keeping Foundry Ltd",
+        "--country",
+        "TW",
+        "--key",
+        str(key),
+        "--party-key",
+        str(party_key),
+        "--save-token",
+        str(saved),
+    )
+    token = saved.read_text().strip()
+    assert token and token not in result.stdout
+    assert f"written to {saved}" in result.stdout.replace("\n", "")
+    with world.server.client(token) as http:  # the saved token is the party's
+        assert http.get("/v1/parties").status_code == 200

@@ -35,9 +35,9 @@ _ID_TOKEN = re.compile(
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|[0-9a-f]{16,}|[A-Za-z0-9+/]{43}=)(?![\w-])"
 )
-# The narrowest a column without ids may get before the table is printed wider than the
-# terminal; such a column wraps and folds its words to fit.
-NARROWEST = 6
+# A column without ids wraps between words and never gets narrower than its longest word
+# (up to this many characters; a longer word folds), so `in_stock` never shows as `in_stoc|k`.
+LONGEST_WHOLE_WORD = 24
 
 
 def _default(value: Any) -> Any:
@@ -104,19 +104,20 @@ def print_table(
         padding=(0, 1),
         show_edge=True,
     )
-    folded = whole = len(columns) + 1  # the vertical rules
+    needed = len(columns) + 1  # the vertical rules
     for index, header in enumerate(columns):
         values = [header, *(row[index] for row in cells)]
         longest = max(len(v) for v in values)
         if holds_ids(header, values[1:]):
             table.add_column(header, no_wrap=True, overflow="ignore", min_width=longest)
-            folded += longest + 2
-            whole += longest + 2
+            needed += longest + 2
         else:
-            table.add_column(header, overflow="fold")
-            folded += min(longest, NARROWEST) + 2
-            whole += max((len(word) for v in values for word in v.split()), default=0) + 2
+            word = min(
+                max((len(w) for v in values for w in v.split()), default=0), LONGEST_WHOLE_WORD
+            )
+            table.add_column(header, overflow="fold", min_width=word)
+            needed += word + 2
     for row in cells:
         table.add_row(*(Text(cell) for cell in row))
-    out = console if console.width >= folded else Console(width=max(folded, whole))
+    out = console if console.width >= needed else Console(width=needed)
     out.print(table)

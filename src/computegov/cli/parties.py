@@ -104,6 +104,8 @@ def create(
         return
     print_table(PARTY_COLUMNS, _party_rows([result["party"]]))
     token_shown = result.get("token") or result.get("withheld", {}).get("token")
+    if save_token is not None and "token" in result:
+        token_shown = f"written to {save_token} (not shown)"  # a saved secret stays off screens
     rows = [("entry id", result.get("entry_id", "(dry run)")), ("token", token_shown)]
     rows += [("flag", f["kind"] + ": " + f["evidence"]["listed_name"]) for f in result["flags"]]
     print_table(["", ""], rows)
