@@ -18,6 +18,7 @@ from computegov.csv_cells import write_csv
 from computegov.errors import InvalidInput
 from computegov.supply import report
 from computegov.supply.budget import parse_budget
+from computegov.supply.cycle import PATHS as CYCLE_PATHS
 from computegov.supply.params import columns, parameter_table
 from computegov.supply.scenario_file import Scenario, default_scenario, load_scenario, parse_years
 
@@ -185,7 +186,7 @@ def params_command(as_json: bool = JSON_OPTION, csv_file: Path | None = CSV_OPTI
 
 @app.command("cycle")
 def cycle_command(
-    paths: int = typer.Option(10_000, "--paths", help="Simulated revenue paths."),
+    paths: int = typer.Option(CYCLE_PATHS, "--paths", help="Simulated revenue paths."),
     until: int = typer.Option(2035, "--until", help="Last simulated year."),
     seed: int = SEED_OPTION,
     as_json: bool = JSON_OPTION,

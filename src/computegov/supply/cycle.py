@@ -20,6 +20,9 @@ from computegov.supply.params import load_sales
 
 Array = NDArray[np.float64]
 
+PATHS = 10_000
+"""Simulated sales paths behind every down-year probability unless a caller asks for others."""
+
 
 @dataclass(frozen=True)
 class CycleFit:
@@ -118,24 +121,32 @@ def simulate_growth(
     seed: int | None = 0,
     start: tuple[float, float] | None = None,
 ) -> Array:
-    """Simulated log growth, shape (paths, years), from the last two observed growths or `start`."""
+    """Simulated log growth, shape (paths, years), from the last two observed growths or `start`.
+
+    Shocks are drawn a year at a time, so a year's values depend on the seed and the number of
+    paths only, never on how many years are simulated after it: `supply cycle --until 2035` and a
+    scenario running to 2039 report the same odds for the years they share."""
     rng = np.random.default_rng(seed)
     g2, g1 = start if start is not None else fit.last_growths
     prev2 = np.full(paths, g2)
     prev1 = np.full(paths, g1)
-    shocks = rng.normal(0.0, fit.sigma, size=(paths, years))
     out = np.empty((paths, years))
     for t in range(years):
-        nxt = fit.c + fit.phi1 * prev1 + fit.phi2 * prev2 + shocks[:, t]
+        shock = rng.normal(0.0, fit.sigma, size=paths)
+        nxt = fit.c + fit.phi1 * prev1 + fit.phi2 * prev2 + shock
         out[:, t] = nxt
         prev2, prev1 = prev1, nxt
     return out
 
 
 def downturn_probability(
-    first_year: int, last_year: int, paths: int = 10_000, seed: int | None = 0
+    first_year: int, last_year: int, paths: int = PATHS, seed: int | None = 0
 ) -> list[dict[str, Any]]:
-    """Per year, the chance world chip sales fall (the cycle a new fab would open into)."""
+    """Per year, the chance world chip sales fall (the cycle a new fab would open into).
+
+    The one computation of the down-year odds: `supply cycle` and `supply scenario` (through
+    `run_scenario`) both call it, with `PATHS` paths by default, and get the same odds for one
+    seed whatever years each asks for."""
     fit = fit_sales_cycle()
     ahead = last_year - fit.last_year
     if ahead < 1 or first_year <= fit.last_year:
