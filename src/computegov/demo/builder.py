@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,12 @@ def _origin_in(root: Path) -> str | None:
         return checkpoint.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
     database = root / DB_FILE
     if database.is_file():
+        # Read only, and without making the -wal and -shm files a reader of a WAL database
+        # makes, unless they are there already (a server has it open).
+        wal = database.with_name(database.name + "-wal").exists()
+        mode = "mode=ro" if wal else "mode=ro&immutable=1"
         try:
-            with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+            with closing(sqlite3.connect(f"file:{database}?{mode}", uri=True)) as conn:
                 row = conn.execute("SELECT origin FROM genesis").fetchone()
         except sqlite3.Error:
             return "(unreadable)"
