@@ -88,7 +88,15 @@ def test_the_start_says_where_the_pages_parties_and_first_commands_are(served: S
     text = served.output()
     assert f"dashboard   {served.url}/" in text
     assert f"{served.url}/docs" in text
-    for slug in ("admin", "us-regulator", "eu-regulator", "cn-regulator", "nvidia", "amd", "huawei"):
+    for slug in (
+        "admin",
+        "us-regulator",
+        "eu-regulator",
+        "cn-regulator",
+        "nvidia",
+        "amd",
+        "huawei",
+    ):
         row = re.search(rf"^  {re.escape(slug)} +(\S+) +(\S+\.token) +(\S+\.key)$", text, re.M)
         assert row, f"no banner row for {slug}"
         assert (served.root.parent / row.group(2)).is_file()

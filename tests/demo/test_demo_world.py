@@ -102,9 +102,7 @@ def test_every_step_is_a_signed_action_in_the_log_and_refusals_are_the_pipelines
     try:
         with engine.connect() as conn:
             reasons = sorted(conn.execute(sa.select(RefusedAction.reason)).scalars())
-            flags = dict(
-                conn.execute(sa.select(Flag.kind, Flag.status)).all()
-            )
+            flags = dict(conn.execute(sa.select(Flag.kind, Flag.status)).all())
             statuses = set(conn.execute(sa.select(Flag.status)).scalars())
             lapsing = conn.execute(
                 sa.select(ExportLicense.issued_at, ExportLicense.expires_at).where(

@@ -80,7 +80,9 @@ def manifest_csv(seed: bytes, vendor: str, batches: tuple[Batch, ...], today: da
             serial = f"{batch.prefix}-{n:06d}"
             made = min(FIRST_DAY + timedelta(days=n % 400), today)
             key = _public_key(seed, vendor, serial)
-            writer.writerow([serial, batch.model, made.isoformat(), batch.fab, batch.assembly_site, key])
+            writer.writerow(
+                [serial, batch.model, made.isoformat(), batch.fab, batch.assembly_site, key]
+            )
     return out.getvalue().encode("utf-8")
 
 

@@ -68,7 +68,13 @@ class Custody:
             self.sites[key] = made["site"]["id"]
 
     def license(
-        self, licensee: str, consignee: str, country: str, model: str, quantity: int, valid: timedelta
+        self,
+        licensee: str,
+        consignee: str,
+        country: str,
+        model: str,
+        quantity: int,
+        valid: timedelta,
     ) -> dict[str, Any]:
         ctx = self.ctx
         body = {
@@ -157,7 +163,9 @@ def build(ctx: DemoContext) -> None:
     northwind = c.deliver("meridian", "northwind", "H100 SXM", 500, "US", site="ashburn")
     moved = ctx.chip_ids("northwind", "H100 SXM", 16, status="installed")
     c.install("northwind", "quincy", moved)
-    c.declare("meridian", c.transfer_body(ctx.chip_ids("meridian", "H100 SXM", 200), "aurora", "US"))
+    c.declare(
+        "meridian", c.transfer_body(ctx.chip_ids("meridian", "H100 SXM", 200), "aurora", "US")
+    )
     c.refuse("meridian", "pearl-river", "H100 SXM", 40, "CN")
     c.refuse("meridian", "oasis", "H100 SXM", 20, "AE")
     # AMD ships from Malaysia; a Singapore distributor sells on to France.

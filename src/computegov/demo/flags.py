@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from importlib import resources
 
 from computegov.demo.context import DemoContext
 from computegov.demo.module import DemoModule
@@ -21,13 +22,14 @@ from computegov.registry.flags import service as flag_service
 from computegov.registry.parties import screening
 
 LIST_NAME = "demo-entity-list"
-_HEADER = (
-    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,"
-    "start_date,end_date,standard_order,license_requirement,license_policy,call_sign,"
-    "vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,"
-    "source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,"
-    "source_information_url,ids"
-).split(",")
+
+
+def _header() -> list[str]:
+    """The Consolidated Screening List CSV columns, as the packaged sample list has them."""
+    sample = resources.files("computegov.identity").joinpath("data/screening-sample.csv")
+    return next(csv.reader(io.StringIO(sample.read_text(encoding="utf-8"))))
+
+
 ENTRY = {
     "_id": "demo-0001",
     "source": "computegov demo list (US regulator, demo)",
@@ -45,7 +47,7 @@ ENTRY = {
 
 def list_csv() -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=_HEADER, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=_header(), lineterminator="\n")
     writer.writeheader()
     writer.writerow(ENTRY)
     return out.getvalue()

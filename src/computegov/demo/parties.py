@@ -22,9 +22,8 @@ from computegov.secrets import write_secret
 from computegov.store.signer import Ed25519FileSigner
 
 #: The EU's 27 member states: the EU regulator's jurisdiction.
-EU_MEMBERS = (
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-)
+_EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+EU_MEMBERS = tuple(_EU.split())
 
 
 @dataclass(frozen=True)

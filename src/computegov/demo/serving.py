@@ -74,7 +74,12 @@ def banner(world: DemoWorld, url: str, env_file: Path) -> list[str]:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3])
+        lines.append(
+            "  "
+            + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+            + "  "
+            + row[3]
+        )
     lapsing = info["examples"].get("lapsing_license")
     lines += ["", f"Try first, after `. {_relative(env_file)}`:"]
     lines += [f"  {command}" for command in try_first(world)]
@@ -157,7 +162,9 @@ def serve_demo(host: str, port: int, data_dir: Path | None, echo: Callable[[str]
         env_file = write_env(world.root, url, world.store.verifier_key)
         for line in banner(world, url, env_file):
             echo(line)
-        config = uvicorn_config(demo_app(world, url), host=host, port=port, settings=world.store.settings)
+        config = uvicorn_config(
+            demo_app(world, url), host=host, port=port, settings=world.store.settings
+        )
         uvicorn.Server(config).run()
     finally:
         world.store.close()
