@@ -97,8 +97,22 @@ def _tasks(world: DemoWorld, url: str, modules: Sequence[DemoModule]) -> list[De
     return [task for module in modules if module.tasks for task in module.tasks(runtime)]
 
 
-async def _guarded(task: DemoTask) -> None:
+async def _until_serving(url: str) -> None:
+    """Wait until the server answers at `url` (the lifespan starts before it listens)."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+        while True:
+            try:
+                await client.get("/checkpoint")
+                return
+            except httpx.HTTPError:
+                await asyncio.sleep(0.1)
+
+
+async def _guarded(task: DemoTask, url: str) -> None:
     try:
+        await _until_serving(url)
         await task()
     except asyncio.CancelledError:
         raise
@@ -106,8 +120,9 @@ async def _guarded(task: DemoTask) -> None:
         log.exception("demo task %r failed", getattr(task, "__name__", task))
 
 
-def with_tasks(app: FastAPI, tasks: Sequence[DemoTask]) -> FastAPI:
-    """Run `tasks` while the app is up: started after its own workers, cancelled at stop."""
+def with_tasks(app: FastAPI, tasks: Sequence[DemoTask], url: str) -> FastAPI:
+    """Run `tasks` while the app is up: each starts once the server answers at `url`, and
+    all are cancelled when it stops."""
     if not tasks:
         return app
     inner = app.router.lifespan_context
@@ -115,7 +130,7 @@ def with_tasks(app: FastAPI, tasks: Sequence[DemoTask]) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
         async with inner(app_) as state:
-            running = [asyncio.create_task(_guarded(task)) for task in tasks]
+            running = [asyncio.create_task(_guarded(task, url)) for task in tasks]
             try:
                 yield state
             finally:
@@ -138,7 +153,7 @@ def demo_app(world: DemoWorld, url: str, modules: Sequence[DemoModule] | None = 
         for party in world.parties.values()
     ]
     app = create_app(world.store, sign_in=buttons)
-    return with_tasks(app, _tasks(world, url, MODULES if modules is None else modules))
+    return with_tasks(app, _tasks(world, url, MODULES if modules is None else modules), url)
 
 
 def serve_demo(host: str, port: int, data_dir: Path | None, echo: Callable[[str], None]) -> None:
