@@ -56,3 +56,35 @@ def test_a_modules_tasks_run_while_the_demo_serves_and_stop_with_it(tmp_path: Pa
         assert (root / "tasks" / "watcher").stat().st_mode & 0o777 == 0o700
     finally:
         world.store.close()
+
+
+def test_sign_in_buttons_are_the_demos_alone_and_keep_the_same_origin_check(
+    tmp_path: Path,
+) -> None:
+    from computegov.api.app import create_app
+    from computegov.store import Settings, open_store
+
+    plain = open_store(Settings(data_dir=tmp_path / "real", database_url=None))
+    try:
+        with LiveServer(create_app(plain, integrate_every=None), plain.settings) as server:
+            assert "Sign in as" not in httpx.get(server.url + "/login").text
+    finally:
+        plain.close()
+    world = open_demo(tmp_path / "computegov-demo", modules=[demo_parties.MODULE])
+    try:
+        server = LiveServer(None, world.store.settings)
+        server.server.config.app = demo_app(world, server.url)
+        with server:
+            page = httpx.get(server.url + "/login").text
+            token = world.parties["us-regulator"].token
+            assert "Sign in as United States export regulator (demo)" in page
+            assert f'value="{token}"' in page
+            form = {"token": token, "next": "/"}
+            foreign = httpx.post(
+                server.url + "/login", data=form, headers={"Origin": "http://evil.example"}
+            )
+            assert foreign.status_code == 403 and "computegov_token" not in foreign.cookies
+            own = httpx.post(server.url + "/login", data=form, headers={"Origin": server.url})
+            assert own.status_code == 303 and own.cookies["computegov_token"] == token
+    finally:
+        world.store.close()
