@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: install serve test lint typecheck unit bench clean
 
@@ -14,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo world (docs/demo.md): built on first start into ./computegov-demo/, its own log.
 serve: $(STAMP)
-	$(BIN)/computegov serve
+	$(BIN)/computegov serve --demo --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)

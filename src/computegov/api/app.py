@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
 from computegov import __version__
@@ -18,11 +20,18 @@ from computegov.store import Store
 from computegov.web import pages
 
 
-def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    integrate_every: float | None = 0.25,
+    sign_in: Sequence[pages.SignInButton] = (),
+) -> FastAPI:
     """The whole registry over one store; the integrator and the flag sweeper run while the
     app is up (tests pass `integrate_every=None` and drive both themselves). The store's
     settings hold the HTTP limits (`computegov.serving`): a request with a body needs a valid
-    token before its body is read, unless its route is declared tokenless."""
+    token before its body is read, unless its route is declared tokenless. `sign_in` (the
+    demo world's parties, `serve --demo` only) puts a "sign in as" button per party on the
+    login page."""
     workers: list[Worker] = []
     if integrate_every:
         workers = [IntegratorLoop(store, interval=integrate_every), FlagSweeper(store)]
@@ -35,6 +44,7 @@ def create_app(store: Store, *, integrate_every: float | None = 0.25) -> FastAPI
         redoc_url=None,
     )
     app.state.store = store
+    app.state.sign_in = tuple(sign_in)
     install_problem_handlers(app)
 
     def check_token(token: str | None) -> None:

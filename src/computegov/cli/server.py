@@ -18,17 +18,40 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     data_dir: Annotated[
         Path | None,
-        typer.Option(help="Data directory (default ./computegov-data or COMPUTEGOV_DATA_DIR)."),
+        typer.Option(
+            help="Data directory (default ./computegov-data or COMPUTEGOV_DATA_DIR; with "
+            "--demo, ./computegov-demo)."
+        ),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Open the demo world (built on first start, in its own data directory and "
+            "log; never a real registry's). docs/demo.md says what it holds.",
+        ),
+    ] = False,
 ) -> None:
     """Run the registry server: the API under /v1, the ledger at /checkpoint and /tile/.
 
     Uses the embedded SQLite database in the data directory unless COMPUTEGOV_DATABASE_URL
     names PostgreSQL. The first start writes the administrator's key and token there. The
     data directory is kept 0700 and its database files 0600; a start refuses files another
-    user owns.
+    user owns. With --demo: a world of today's chips, parties, licenses, transfers and flags
+    (docs/demo.md), with every demo party's key and token in computegov-demo/parties/.
     """
     import uvicorn
+
+    if demo:
+        from computegov.demo.serving import serve_demo
+
+        try:
+            serve_demo(host, port, data_dir, typer.echo)
+        except (ComputegovError, FileExistsError) as exc:
+            if isinstance(exc, InvalidInput):
+                raise
+            raise InvalidInput(str(exc)) from None
+        return
 
     from computegov.api.app import create_app
     from computegov.cli.banner import announce_serving, announce_store

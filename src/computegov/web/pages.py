@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any
@@ -45,6 +46,16 @@ COOKIE = "computegov_token"
 PAGE_SIZE = 50
 
 
+@dataclass(frozen=True)
+class SignInButton:
+    """A "sign in as" button on the login page (the demo world's parties only): a form that
+    posts this party's token to /login, as pasting it would."""
+
+    name: str
+    role: str
+    token: str
+
+
 @cache
 def templates() -> Environment:
     """The packaged templates, HTML-escaped by default."""
@@ -61,6 +72,7 @@ def templates() -> Environment:
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     """One template as a page; `reader` (or None) decides the header's login/logout."""
     context.setdefault("reader", None)
+    context.setdefault("sign_in", getattr(request.app.state, "sign_in", ()))
     html = templates().get_template(name).render(request=request, **context)
     return HTMLResponse(html, status_code=code)
 

@@ -1,0 +1,217 @@
+"""`computegov serve --demo` as `make serve` runs it: a real process on 127.0.0.1, its banner,
+its credential files and first commands used verbatim, a busy port, and a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from live_server import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _command() -> list[str]:
+    """`computegov`, as installed beside this Python (what `make serve` runs)."""
+    script = BIN / "computegov"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "computegov"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPUTEGOV_")}
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return {**env, **extra}
+
+
+@dataclass
+class Served:
+    url: str
+    root: Path
+    log: Path
+    elsewhere: Path  # what COMPUTEGOV_DATA_DIR named: never used by the demo
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One `serve --demo` process for this module's tests, with a real registry's data
+    directory named in the environment (the demo must ignore it)."""
+    base = tmp_path_factory.mktemp("served")
+    port = free_port()
+    root = base / "computegov-demo"
+    log = base / "serve.log"
+    elsewhere = base / "real-registry"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*_command(), "serve", "--demo", "--port", str(port), "--data-dir", str(root)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=base,
+            env=_env(COMPUTEGOV_DATA_DIR=str(elsewhere)),
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120  # builds the world first (seconds; a loaded box)
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                httpx.get(url + "/v1/info", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the demo server did not answer"
+                time.sleep(0.2)
+        yield Served(url, root, log, elsewhere)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def test_the_start_says_where_the_pages_parties_and_first_commands_are(served: Served) -> None:
+    text = served.output()
+    assert f"dashboard   {served.url}/" in text
+    assert f"{served.url}/docs" in text
+    for slug in (
+        "admin",
+        "us-regulator",
+        "eu-regulator",
+        "cn-regulator",
+        "nvidia",
+        "amd",
+        "huawei",
+    ):
+        row = re.search(rf"^  {re.escape(slug)} +(\S+) +(\S+\.token) +(\S+\.key)$", text, re.M)
+        assert row, f"no banner row for {slug}"
+        assert (served.root.parent / row.group(2)).is_file()
+    assert "ignoring COMPUTEGOV_DATA_DIR" in text
+    assert not served.elsewhere.exists()
+    env = (served.root / "demo.env").read_text()
+    assert f"COMPUTEGOV_URL={served.url} " in env
+
+
+def test_the_printed_commands_work_verbatim_after_sourcing_demo_env(served: Served) -> None:
+    text = served.output()
+    block = text.split("Try first, after `", 1)[1]
+    source = block.split("`", 1)[0]
+    commands = re.findall(r"^  (computegov .+)$", block, re.M)
+    assert len(commands) >= 3
+    assert any("ledger verify --full" in command for command in commands)
+    for command in commands:
+        done = subprocess.run(
+            ["bash", "-c", f"{source} && {command}"],
+            cwd=served.root.parent,
+            env=_env(COLUMNS="200"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+        if "chips history" in command:
+            assert "NV-H100-000001" in done.stdout and "moved" in done.stdout
+        if "ledger verify" in command:
+            assert "valid" in done.stdout
+
+
+def test_a_printed_token_file_works_for_its_party(served: Served) -> None:
+    token_file = served.root / "parties" / "nvidia.token"
+    done = subprocess.run(
+        [*_command(), "transfers", "list", "--status", "pending", "--json", "--url", served.url]
+        + ["--token-file", str(token_file)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    info = (served.root / "demo.json").read_text()
+    pending = re.search(r'"pending_transfer": "(trf_\w+)"', info)
+    assert pending and pending.group(1) in done.stdout
+
+
+def test_a_busy_port_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    root = tmp_path / "computegov-demo"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run(
+            [*_command(), "serve", "--demo", "--port", str(port), "--data-dir", str(root)],
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: port {port} on 127.0.0.1 is already in use")
+    assert "serving" not in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_make_serve_runs_the_demo_on_the_port_asked_for() -> None:
+    default = subprocess.run(
+        ["make", "-n", "serve"], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert default.stdout.strip().splitlines()[-1].endswith("computegov serve --demo --port 8000")
+    other = subprocess.run(
+        ["make", "-n", "serve", "PORT=8123"], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert shlex.split(other.stdout.strip().splitlines()[-1])[-3:] == ["--demo", "--port", "8123"]
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A fresh Chromium page; without /usr/bin/chromium this skips, or fails in CI."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
+        if os.environ.get("COMPUTEGOV_FORBID_SKIPS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(15_000)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_a_newcomer_signs_in_with_one_click_and_sees_a_populated_registry(
+    served: Served, page: Any, tmp_path: Path
+) -> None:
+    page.goto(served.url + "/")
+    assert page.get_by_role("heading", name="Sign in as a party of the demo world").is_visible()
+    page.get_by_role("button", name="Sign in as Registry administrator").click()
+    page.wait_for_url(served.url + "/")
+    lead = page.locator("p.lead").inner_text()
+    chips = int(re.search(r"([\d,]+) chips", lead).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert chips > 3000
+    assert page.get_by_role("row", name=re.compile(r"^TW ")).is_visible()
+    shots = [tmp_path / "demo-overview.png"]
+    if os.environ.get("COMPUTEGOV_SCREENSHOT_DIR"):
+        shots.append(Path(os.environ["COMPUTEGOV_SCREENSHOT_DIR"]) / "demo-overview.png")
+    for shot in shots:
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+    assert shots[0].stat().st_size > 0
