@@ -195,6 +195,9 @@ def test_words_in_other_columns_are_never_cut(world: World, busy: dict[str, Any]
         assert _whole_on_a_line(inventory, "in_stock"), (columns, inventory)
         licenses = _cli(world, admin, columns, "licenses", "list").stdout
         assert _whole_on_a_line(licenses, "jurisdiction"), (columns, licenses)
+        for out in (inventory, licenses):  # no table is cropped at its right edge
+            framed = [line.rstrip() for line in out.splitlines() if line[:1] in "┏┃┡│└"]
+            assert framed and all(line[-1] in "┓┃┩│┘" for line in framed), (columns, out)
 
 
 def test_a_saved_token_is_written_and_not_printed(world: World, tmp_path: Path) -> None:

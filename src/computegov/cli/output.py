@@ -87,6 +87,19 @@ def holds_ids(header: str, cells: Sequence[str]) -> bool:
     return any(_ID_TOKEN.search(cell) for cell in cells)
 
 
+def _fit(natural: list[int], narrowest: list[int], room: int) -> list[int]:
+    """Column widths within `room` characters where possible: the widest columns give way
+    first, none below its narrowest (so the table may end up wider than `room`)."""
+    widths = list(natural)
+    while sum(widths) > room:
+        shrinkable = [i for i, w in enumerate(widths) if w > narrowest[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
@@ -104,20 +117,25 @@ def print_table(
         padding=(0, 1),
         show_edge=True,
     )
-    needed = len(columns) + 1  # the vertical rules
+    # Widths are decided here, not by rich (whose shrinking crops a table it cannot fit): an id
+    # column gets its longest cell; the others get their longest cell too when the terminal has
+    # room, else the widest of them give way, down to their longest word.
+    natural: list[int] = []
+    narrowest: list[int] = []
     for index, header in enumerate(columns):
         values = [header, *(row[index] for row in cells)]
         longest = max(len(v) for v in values)
+        natural.append(longest)
         if holds_ids(header, values[1:]):
-            table.add_column(header, no_wrap=True, overflow="ignore", min_width=longest)
-            needed += longest + 2
+            narrowest.append(longest)
         else:
-            word = min(
-                max((len(w) for v in values for w in v.split()), default=0), LONGEST_WHOLE_WORD
-            )
-            table.add_column(header, overflow="fold", min_width=word)
-            needed += word + 2
+            words = max((len(w) for v in values for w in v.split()), default=0)
+            narrowest.append(min(words, LONGEST_WHOLE_WORD, longest))
+    widths = _fit(natural, narrowest, console.width - 3 * len(columns) - 1)
+    for header, chosen in zip(columns, widths, strict=True):
+        table.add_column(header, width=chosen, overflow="fold")
     for row in cells:
         table.add_row(*(Text(cell) for cell in row))
-    out = console if console.width >= needed else Console(width=needed)
+    total = sum(widths) + 3 * len(columns) + 1
+    out = console if console.width >= total else Console(width=total)
     out.print(table)
