@@ -1,8 +1,8 @@
 """Does a figure reconcile with the estimates? Verdicts with a reason, over packaged bands.
 
-Two checks, both from the research note's tolerance bands: the utilization a figure implies
-on the stated hardware, and the figure's ratio to 6 N D. Band edges belong to the inner band
-(0.10 and 0.70 are plausible; 0.05 and 0.85 are flagged).
+Two checks against the packaged tolerance bands (bands.json names their source): the
+utilization a figure implies on the stated hardware, and the figure's ratio to 6 N D. Band
+edges belong to the inner band (0.10 and 0.70 are plausible; 0.05 and 0.85 are flagged).
 """
 
 from __future__ import annotations
