@@ -45,8 +45,8 @@ def test_catalog_tpp_matches_hand_computation() -> None:
     assert tpp(get_chip("RTX 4090")) == pytest.approx(660.6 * 8)  # 5,284.8
 
 
-# TPP and PD per chip as computed in the research notes (export_controls.md §3, "Computed class
-# vs. public record"), from Epoch AI and vendor datasheets; PD None where no die area is public.
+# TPP and PD per chip as computed by hand from Epoch AI's dataset and the vendor datasheets each
+# catalog row cites; PD None where no die area is public.
 NOTES_TPP_PD = {
     "A100 SXM": (4992, 6.04),
     "A800": (4992, 6.04),

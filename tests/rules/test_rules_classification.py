@@ -1,7 +1,7 @@
 """Every catalog chip's class under each rule, against the public record.
 
-Sources: R# refer to /work/shared/research/export_controls.md (its §3 table "Computed class vs.
-public record" and references). "computed" marks chips with no public ruling (not sold, or
+Sources: the rule texts cited in rules/data/instruments.csv and the public rulings each row
+names. "computed" marks chips with no public ruling (not sold, or
 launched after the rule); their rows pin our arithmetic so that a changed figure is noticed.
 """
 

@@ -52,7 +52,7 @@ def test_power_of_200_million_accelerators_matches_the_research_note() -> None:
 def test_data_centre_gigawatts_use_capex_per_gw() -> None:
     dc = _purchase(calculate(SEVEN_T), "GW")
     assert dc["central"] == pytest.approx(SEVEN_T / parameter("dc_capex_per_gw_it").central)
-    assert 180 < dc["central"] < 200  # research note: ~184-200 GW
+    assert 180 < dc["central"] < 200  # $7T at $35-38B per GW of IT capacity
 
 
 def test_every_line_names_parameters_that_exist_and_have_sources() -> None:
