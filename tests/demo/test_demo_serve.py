@@ -215,3 +215,37 @@ def test_a_newcomer_signs_in_with_one_click_and_sees_a_populated_registry(
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
     assert shots[0].stat().st_size > 0
+
+
+def _tour() -> str:
+    """The shell of the README's ten-minute tour, as a newcomer pastes it (the venv is already
+    on PATH here, so `. .venv/bin/activate` is left out)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A ten-minute tour", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert len(blocks) >= 3, "the tour lost its commands"
+    lines = [line for block in blocks for line in block.splitlines()]
+    return "\n".join(line for line in lines if line.strip() != ". .venv/bin/activate")
+
+
+def test_the_readme_tour_runs_verbatim_to_a_verified_chip_history(served: Served) -> None:
+    """The README's first screen takes a newcomer from nothing to a verified chip history:
+    every command of its tour works as written against `make serve`'s world, and the one
+    meant to be refused is refused for the reason the README gives."""
+    done = subprocess.run(
+        ["bash", "-c", _tour()],
+        cwd=served.root.parent,  # the tour runs at the repository root, beside computegov-demo/
+        env=_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 0, f"{out}\n{done.stderr}"
+    assert "4,200 chips" in out
+    assert "license REQUIRED" in out
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "(license_required)" in errors[0], done.stderr
+    assert "NV-H100-000001" in out and "moved" in out  # the chip's history, to its last step
+    assert "✗" not in out  # no step's proof failed
+    assert re.search(r"signature\s+│ valid", out), out

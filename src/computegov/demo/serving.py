@@ -37,11 +37,11 @@ def try_first(world: DemoWorld) -> list[str]:
     chip = world.info["examples"]["rich_chip"]
     regulator = '"$COMPUTEGOV_DEMO_DIR/parties/us-regulator.token"'
     return [
-        f"computegov chips history {chip['vendor']} {chip['serial']} --token-file {regulator} "
-        '--vkey "$COMPUTEGOV_VERIFIER_KEY"',
+        # the verifier key and the URL come from demo.env (COMPUTEGOV_VERIFIER_KEY, _URL)
+        f"computegov chips history {chip['vendor']} {chip['serial']} --token-file {regulator}",
         f"computegov transfers list --token-file {regulator}",
         f"computegov flags list --status open --token-file {regulator}",
-        'computegov ledger verify --full --url "$COMPUTEGOV_URL" --key "$COMPUTEGOV_VERIFIER_KEY"',
+        "computegov ledger verify --full",
     ]
 
 
