@@ -166,11 +166,11 @@ def test_a_busy_port_is_refused_before_anything_is_written(tmp_path: Path) -> No
 
 def test_make_serve_runs_the_demo_on_the_port_asked_for() -> None:
     default = subprocess.run(
-        ["make", "-n", "serve"], cwd=REPO, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "serve"], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert default.stdout.strip().splitlines()[-1].endswith("computegov serve --demo --port 8000")
     other = subprocess.run(
-        ["make", "-n", "serve", "PORT=8123"], cwd=REPO, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "serve", "PORT=8123"], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert shlex.split(other.stdout.strip().splitlines()[-1])[-3:] == ["--demo", "--port", "8123"]
 

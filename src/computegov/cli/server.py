@@ -32,13 +32,17 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the registry server: the API under /v1, the ledger at /checkpoint and /tile/.
+    """Run the registry server (with --demo: the demo world): API, dashboard and ledger.
 
-    Uses the embedded SQLite database in the data directory unless COMPUTEGOV_DATABASE_URL
-    names PostgreSQL. The first start writes the administrator's key and token there. The
-    data directory is kept 0700 and its database files 0600; a start refuses files another
-    user owns. With --demo: a world of today's chips, parties, licenses, transfers and flags
-    (docs/demo.md), with every demo party's key and token in computegov-demo/parties/.
+    The API is under /v1, the dashboard at /, the ledger at /checkpoint and /tile/. Uses the
+    embedded SQLite database in the data directory unless COMPUTEGOV_DATABASE_URL names
+    PostgreSQL.
+
+    The first start writes the administrator's key and token into the data directory, which is
+    kept 0700 with its database files 0600; a start refuses files another user owns.
+
+    With --demo: a world of today's chips, parties, licenses, transfers and flags
+    (docs/demo.md), every demo party's key and token in computegov-demo/parties/.
     """
     import uvicorn
 
