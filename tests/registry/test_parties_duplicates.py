@@ -48,7 +48,12 @@ def _refused_naming(response: Any, existing: Actor) -> None:
 def test_a_second_regulator_with_the_same_name_is_refused(world: World) -> None:
     bis = world.create(world.admin, "regulator", "US BIS", "US", jurisdiction=["US"])
     before = _total(world)
-    for spelling in ("US BIS", "us bis", "  US   BIS ", "US\u00a0BIS", "ＵＳ ＢＩＳ"):
+    spellings = ("US BIS", "us bis", "  US   BIS ", "US\u00a0BIS", "ＵＳ ＢＩＳ")
+    # What looks the same on a page: punctuation, invisible characters (zero-width space,
+    # soft hyphen, byte-order mark, word joiner).
+    spellings += ("U.S. BIS", "US BIS.", "US\u200b BIS", "U\u00adS BIS", "\ufeffUS BIS")
+    spellings += ("US\u2060BIS",)
+    for spelling in spellings:
         refused = _create(world, spelling, "regulator", "US", jurisdiction=["US"])
         _refused_naming(refused, bis)
     # Located elsewhere, but regulating the same country: the same regulator again.
@@ -65,8 +70,10 @@ def test_a_different_country_or_role_is_still_accepted(world: World) -> None:
     _refused_naming(_create(world, "ACME CHIPS  LTD", "manufacturer", "TW"), acme)
     assert _create(world, "Acme Chips Ltd", "manufacturer", "US").status_code == 201
     assert _create(world, "Acme Chips Ltd", "distributor", "TW").status_code == 201
-    # A near name is not the same name: punctuation and words count.
-    assert _create(world, "Acme Chips Ltd.", "manufacturer", "TW").status_code == 201
+    # Punctuation does not make another name ("Ltd." is "Ltd"); a word does.
+    _refused_naming(_create(world, "Acme Chips Ltd.", "manufacturer", "TW"), acme)
+    _refused_naming(_create(world, "Acme-Chips, Ltd", "manufacturer", "TW"), acme)
+    assert _create(world, "Acme Chips Taiwan Ltd", "manufacturer", "TW").status_code == 201
 
 
 def test_the_cli_says_which_party_exists(world: World, tmp_path: Path) -> None:
