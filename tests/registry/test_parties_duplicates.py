@@ -19,7 +19,9 @@ from computegov.store.signer import Ed25519FileSigner
 from conftest import Actor, World, new_signer
 
 
-def _create(world: World, name: str, role: str, country: str, **body: Any) -> Any:
+def _create(
+    world: World, name: str, role: str, country: str, creator: Actor | None = None, **body: Any
+) -> Any:
     payload = {
         "legal_name": name,
         "role": role,
@@ -27,8 +29,8 @@ def _create(world: World, name: str, role: str, country: str, **body: Any) -> An
         "public_keys": [encode_public_key(new_signer().public_key_bytes())],
         **body,
     }
-    admin = world.admin
-    return world.post(admin, "/v1/parties", world.envelope(admin, "party.create", payload))
+    creator = creator or world.admin
+    return world.post(creator, "/v1/parties", world.envelope(creator, "party.create", payload))
 
 
 def _total(world: World) -> int:
@@ -74,6 +76,22 @@ def test_a_different_country_or_role_is_still_accepted(world: World) -> None:
     _refused_naming(_create(world, "Acme Chips Ltd.", "manufacturer", "TW"), acme)
     _refused_naming(_create(world, "Acme-Chips, Ltd", "manufacturer", "TW"), acme)
     assert _create(world, "Acme Chips Taiwan Ltd", "manufacturer", "TW").status_code == 201
+
+
+def test_a_regulator_learns_only_of_parties_it_may_see(world: World) -> None:
+    """The 409 names the existing party's id: a regulator must not learn from it of a party
+    outside its jurisdiction. Its duplicates are only ever parties it may read."""
+    us_acme = world.create(world.admin, "distributor", "Acme Trading", "US")
+    bafa = world.create(world.admin, "regulator", "BAFA", "DE", jurisdiction=["DE"])
+    assert world.get(bafa, f"/v1/parties/{us_acme.id}").status_code in (403, 404)
+    made = _create(world, "Acme Trading", "distributor", "DE", creator=bafa)
+    assert made.status_code == 201, made.text  # the US party is not the DE regulator's business
+    assert us_acme.id not in made.text
+    again = _create(world, "ACME TRADING", "distributor", "DE", creator=bafa)
+    assert again.status_code == 409
+    named = again.json()["existing_party_id"]
+    assert named == made.json()["party"]["id"]
+    assert world.get(bafa, f"/v1/parties/{named}").status_code == 200
 
 
 def test_the_cli_says_which_party_exists(world: World, tmp_path: Path) -> None:
