@@ -19,7 +19,9 @@ from computegov.store.signer import Ed25519FileSigner
 from conftest import Actor, World, new_signer
 
 
-def _create(world: World, name: str, role: str, country: str, **body: Any) -> Any:
+def _create(
+    world: World, name: str, role: str, country: str, creator: Actor | None = None, **body: Any
+) -> Any:
     payload = {
         "legal_name": name,
         "role": role,
@@ -27,8 +29,8 @@ def _create(world: World, name: str, role: str, country: str, **body: Any) -> An
         "public_keys": [encode_public_key(new_signer().public_key_bytes())],
         **body,
     }
-    admin = world.admin
-    return world.post(admin, "/v1/parties", world.envelope(admin, "party.create", payload))
+    creator = creator or world.admin
+    return world.post(creator, "/v1/parties", world.envelope(creator, "party.create", payload))
 
 
 def _total(world: World) -> int:
@@ -48,7 +50,12 @@ def _refused_naming(response: Any, existing: Actor) -> None:
 def test_a_second_regulator_with_the_same_name_is_refused(world: World) -> None:
     bis = world.create(world.admin, "regulator", "US BIS", "US", jurisdiction=["US"])
     before = _total(world)
-    for spelling in ("US BIS", "us bis", "  US   BIS ", "US\u00a0BIS", "ＵＳ ＢＩＳ"):
+    spellings = ("US BIS", "us bis", "  US   BIS ", "US\u00a0BIS", "ＵＳ ＢＩＳ")
+    # What looks the same on a page: punctuation, invisible characters (zero-width space,
+    # soft hyphen, byte-order mark, word joiner).
+    spellings += ("U.S. BIS", "US BIS.", "US\u200b BIS", "U\u00adS BIS", "\ufeffUS BIS")
+    spellings += ("US\u2060BIS",)
+    for spelling in spellings:
         refused = _create(world, spelling, "regulator", "US", jurisdiction=["US"])
         _refused_naming(refused, bis)
     # Located elsewhere, but regulating the same country: the same regulator again.
@@ -65,8 +72,26 @@ def test_a_different_country_or_role_is_still_accepted(world: World) -> None:
     _refused_naming(_create(world, "ACME CHIPS  LTD", "manufacturer", "TW"), acme)
     assert _create(world, "Acme Chips Ltd", "manufacturer", "US").status_code == 201
     assert _create(world, "Acme Chips Ltd", "distributor", "TW").status_code == 201
-    # A near name is not the same name: punctuation and words count.
-    assert _create(world, "Acme Chips Ltd.", "manufacturer", "TW").status_code == 201
+    # Punctuation does not make another name ("Ltd." is "Ltd"); a word does.
+    _refused_naming(_create(world, "Acme Chips Ltd.", "manufacturer", "TW"), acme)
+    _refused_naming(_create(world, "Acme-Chips, Ltd", "manufacturer", "TW"), acme)
+    assert _create(world, "Acme Chips Taiwan Ltd", "manufacturer", "TW").status_code == 201
+
+
+def test_a_regulator_learns_only_of_parties_it_may_see(world: World) -> None:
+    """The 409 names the existing party's id: a regulator must not learn from it of a party
+    outside its jurisdiction. Its duplicates are only ever parties it may read."""
+    us_acme = world.create(world.admin, "distributor", "Acme Trading", "US")
+    bafa = world.create(world.admin, "regulator", "BAFA", "DE", jurisdiction=["DE"])
+    assert world.get(bafa, f"/v1/parties/{us_acme.id}").status_code in (403, 404)
+    made = _create(world, "Acme Trading", "distributor", "DE", creator=bafa)
+    assert made.status_code == 201, made.text  # the US party is not the DE regulator's business
+    assert us_acme.id not in made.text
+    again = _create(world, "ACME TRADING", "distributor", "DE", creator=bafa)
+    assert again.status_code == 409
+    named = again.json()["existing_party_id"]
+    assert named == made.json()["party"]["id"]
+    assert world.get(bafa, f"/v1/parties/{named}").status_code == 200
 
 
 def test_the_cli_says_which_party_exists(world: World, tmp_path: Path) -> None:

@@ -18,13 +18,14 @@ from computegov.serving.docs import docs_routes
 from computegov.serving.inputs import install_http_guards
 from computegov.store import Store
 from computegov.web import pages
+from computegov.web.sign_in import SignInButton
 
 
 def create_app(
     store: Store,
     *,
     integrate_every: float | None = 0.25,
-    sign_in: Sequence[pages.SignInButton] = (),
+    sign_in: Sequence[SignInButton] = (),
 ) -> FastAPI:
     """The whole registry over one store; the integrator and the flag sweeper run while the
     app is up (tests pass `integrate_every=None` and drive both themselves). The store's

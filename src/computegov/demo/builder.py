@@ -97,6 +97,15 @@ def check_directory(root: Path) -> bool:
             "the demo's entries for ever): choose another --data-dir"
         )
     if (root / INFO_FILE).is_file():
+        if origin is None:
+            # A demo.json alone proves nothing: a real registry whose database is elsewhere
+            # (PostgreSQL) keeps only its keys here, and opening it as a demo would put a
+            # demo database beside them, signed with its log key.
+            raise InvalidInput(
+                f"{root} holds a {INFO_FILE} but no demo registry (no database or checkpoint "
+                f"of log {DEMO_ORIGIN!r}); a demo never writes into a real registry's "
+                "directory: choose another --data-dir"
+            )
         return True
     if any(root.iterdir()):
         raise InvalidInput(
@@ -133,6 +142,23 @@ def _build(
         store.close()
 
 
+def _remove_unfinished(folder: Path, say: Callable[[str], None]) -> None:
+    """Remove the build folder a killed build left; refuse anything else of that name (a
+    link, a file) rather than follow or delete it."""
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise InvalidInput(
+            f"{folder} is in the way of the demo's build folder and is not one a build left "
+            "(a link or a file); remove it and start again"
+        )
+    say(f"computegov demo: removing {folder}, left by a build that did not finish")
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        raise InvalidInput(f"cannot remove {folder}, left by a build: {exc}") from None
+
+
 def open_demo(
     root: Path = DEFAULT_DIR,
     *,
@@ -144,21 +170,21 @@ def open_demo(
         from computegov.demo.world import MODULES
 
         modules = MODULES
-    root = Path(root)
+    # A symlinked directory is built where it points: the build folder is renamed onto the
+    # directory itself, never onto the link.
+    root = Path(root).resolve()
     built = not check_directory(root)
     if built:
         folder = root.parent / f".{root.name}.building"
-        if folder.exists():
-            say(f"computegov demo: removing {folder}, left by a build that did not finish")
-            shutil.rmtree(folder)
+        _remove_unfinished(folder, say)
         root.parent.mkdir(parents=True, exist_ok=True)
         folder.mkdir(mode=0o700)
         try:
             _build(folder, modules, say)
+            os.replace(folder, root)  # onto nothing, or onto an empty directory
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        os.replace(folder, root)  # onto nothing, or onto an empty directory
     info = read_info(root)
     store = open_store(demo_settings(root))
     try:

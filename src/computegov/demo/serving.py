@@ -146,7 +146,7 @@ def demo_app(world: DemoWorld, url: str, modules: Sequence[DemoModule] | None = 
     """The registry app over the demo world, with sign-in buttons and the modules' tasks."""
     from computegov.api.app import create_app
     from computegov.demo.world import MODULES
-    from computegov.web.pages import SignInButton
+    from computegov.web.sign_in import SignInButton
 
     buttons = [
         SignInButton(name=party.name, role=party.role, token=party.token)

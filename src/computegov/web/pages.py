@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any
@@ -41,19 +40,10 @@ from computegov.registry.overview import dashboard
 from computegov.registry.overview.stats import chip_stats
 from computegov.registry.reads import opening_for, reader_session
 from computegov.serving import BodyKind, accepts_body
+from computegov.web.sign_in import sign_in_buttons
 
 COOKIE = "computegov_token"
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class SignInButton:
-    """A "sign in as" button on the login page (the demo world's parties only): a form that
-    posts this party's token to /login, as pasting it would."""
-
-    name: str
-    role: str
-    token: str
 
 
 @cache
@@ -72,7 +62,9 @@ def templates() -> Environment:
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     """One template as a page; `reader` (or None) decides the header's login/logout."""
     context.setdefault("reader", None)
-    context.setdefault("sign_in", getattr(request.app.state, "sign_in", ()))
+    context.setdefault("sign_in", sign_in_buttons(request))
+    demo = bool(getattr(request.app.state, "sign_in", ()))
+    context.setdefault("sign_in_withheld", demo and not context["sign_in"])
     html = templates().get_template(name).render(request=request, **context)
     return HTMLResponse(html, status_code=code)
 

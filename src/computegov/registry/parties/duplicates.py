@@ -1,6 +1,10 @@
 """One party per name: a party is refused when one of the same role already bears its legal
 name in its country (a regulator: also one whose jurisdiction overlaps). Names are compared
-as people read them: Unicode-normalized (NFKC), case-folded, whitespace collapsed."""
+as people read them: Unicode-normalized (NFKC), case-folded, and without what does not
+tell two names apart to a reader: invisible characters (zero-width spaces, soft hyphens,
+byte-order marks: Unicode's format characters), punctuation and spaces ("Acme, Inc.",
+"ACME INC" and "AcmeInc" are one name). Look-alike letters of other scripts (a Cyrillic "А"
+for a Latin "A") are not folded."""
 
 from __future__ import annotations
 
@@ -15,8 +19,13 @@ from computegov.registry.parties.models import Party
 
 
 def name_key(name: str) -> str:
-    """The form two legal names are compared in: "US  bis " and "US BIS" are one name."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """The form two legal names are compared in: "US  bis ", "U.S. BIS" and "US BIS" (with a
+    zero-width space in it) are one name."""
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFKC", name).casefold()
+        if not c.isspace() and unicodedata.category(c) != "Cf" and unicodedata.category(c)[0] != "P"
+    )
 
 
 def refuse_duplicate(
