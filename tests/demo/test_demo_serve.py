@@ -164,13 +164,38 @@ def test_a_busy_port_is_refused_before_anything_is_written(tmp_path: Path) -> No
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "example.org"])
+def test_the_demo_never_listens_where_other_machines_reach(tmp_path: Path, host: str) -> None:
+    """One click signs anyone in as any demo party: the demo serves this machine only."""
+    root = tmp_path / "computegov-demo"
+    done = subprocess.run(
+        [*_command(), "serve", "--demo", "--host", host, "--port", str(free_port())]
+        + ["--data-dir", str(root)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith("error: the demo world listens only on this machine")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_make_serve_runs_the_demo_on_the_port_asked_for() -> None:
     default = subprocess.run(
-        ["make", "--no-print-directory", "-n", "serve"], cwd=REPO, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "serve"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert default.stdout.strip().splitlines()[-1].endswith("computegov serve --demo --port 8000")
     other = subprocess.run(
-        ["make", "--no-print-directory", "-n", "serve", "PORT=8123"], cwd=REPO, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "serve", "PORT=8123"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert shlex.split(other.stdout.strip().splitlines()[-1])[-3:] == ["--demo", "--port", "8123"]
 

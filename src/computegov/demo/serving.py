@@ -5,6 +5,7 @@ modules' background tasks running in this process."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from computegov.demo.builder import DEFAULT_DIR, DemoWorld, open_demo
 from computegov.demo.files import served_url, write_env
 from computegov.demo.module import DemoModule, DemoRuntime, DemoTask
+from computegov.errors import InvalidInput
 from computegov.serving.ports import refuse_busy_port
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,22 @@ def demo_app(world: DemoWorld, url: str, modules: Sequence[DemoModule] | None = 
     return with_tasks(app, _tasks(world, url, MODULES if modules is None else modules), url)
 
 
+def refuse_off_machine(host: str) -> None:
+    """The demo signs anyone in as any party with one click: it listens on this machine only
+    (a loopback address), never on an address other machines reach."""
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise InvalidInput(
+            f"the demo world listens only on this machine (127.0.0.1, ::1 or localhost), not "
+            f"on {host}: its login page signs anyone in as any demo party with one click"
+        )
+
+
 def serve_demo(host: str, port: int, data_dir: Path | None, echo: Callable[[str], None]) -> None:
     """Everything `computegov serve --demo` does, in order; the port is checked first."""
     import uvicorn
@@ -163,6 +181,7 @@ def serve_demo(host: str, port: int, data_dir: Path | None, echo: Callable[[str]
     from computegov.serving import uvicorn_config
     from computegov.store.permissions import private_umask
 
+    refuse_off_machine(host)
     ignored = [name for name in IGNORED_ENV if os.environ.get(name)]
     if ignored:
         echo(
