@@ -108,7 +108,9 @@ def list_licenses(
         rows = licenses.visible_licenses(
             session, reader, licensee=licensee, destination=destination
         )
-        return page(rows, limit, offset)
+        shown = page(rows, limit, offset)
+        licenses.name_licenses(session, shown["items"])
+        return shown
 
 
 @router.get("/licenses/{license_id}")
@@ -117,7 +119,7 @@ def show_license(request: Request, license_id: str, token: Token) -> dict[str, A
     with reader_session(store_of(request), token, "license.read", license_id) as (session, reader):
         lic = licenses.get_license(session, license_id)
         authorize(session, reader, "license.read", license_resource(lic))
-        return licenses.license_dict(lic)
+        return licenses.named_license(session, lic)
 
 
 @router.get("/transfers")
@@ -135,7 +137,9 @@ def list_transfers(
         reader,
     ):
         rows = transfers.visible_transfers(session, reader, status=status, role=role)
-        return page(rows, limit, offset)
+        shown = page(rows, limit, offset)
+        transfers.name_transfers(session, shown["items"])
+        return shown
 
 
 @router.get("/transfers/{transfer_id}")
@@ -147,7 +151,7 @@ def show_transfer(request: Request, transfer_id: str, token: Token) -> dict[str,
     ):
         transfer = transfers.get_transfer(session, transfer_id)
         authorize(session, reader, "transfer.read", transfer_resource(transfer))
-        return transfers.transfer_dict(transfer, transfers.chips_of(session, transfer.id))
+        return transfers.named_transfer(session, transfer, transfers.chips_of(session, transfer.id))
 
 
 @router.get("/impact")

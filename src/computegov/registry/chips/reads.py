@@ -27,6 +27,7 @@ from computegov.registry.chips.models import Chip, Manifest
 from computegov.registry.chips.service import chip_dict, chip_resource, find_chip
 from computegov.registry.custody.models import CustodyEvent
 from computegov.registry.parties.models import Party, PartyKey
+from computegov.registry.parties.names import party_names
 from computegov.registry.reads import opening_for
 from computegov.store.models import LedgerEntry
 
@@ -97,14 +98,16 @@ def read_chip(session: Session, reader: Party, ref: str) -> Chip:
 
 def history(session: Session, reader: Party, chip: Chip) -> dict[str, Any]:
     """Every custody step of a chip with its ledger index, an inclusion proof against the
-    current checkpoint (once integrated) and the record's opening where the reader may see it.
+    current checkpoint (once integrated), the record's opening where the reader may see it and
+    the name of the step's party (`party_name`, beside `party_id`).
     """
     checkpoint = log.latest_checkpoint(session)
     size = checkpoint.size
     reader_node = log.TileReader(session).node
     events = session.scalars(
         sa.select(CustodyEvent).where(CustodyEvent.chip_id == chip.id).order_by(CustodyEvent.id)
-    )
+    ).all()
+    names = party_names(session, (event.party_id for event in events))
     steps = []
     for step, event in enumerate(events, start=1):
         status = log.pending_status(session, event.entry_id)
@@ -121,6 +124,7 @@ def history(session: Session, reader: Party, chip: Chip) -> dict[str, Any]:
             "kind": event.kind,
             "at": to_wire(event.at),
             "party_id": event.party_id,
+            "party_name": names.get(event.party_id),
             "details": event.details,
             "entry_id": event.entry_id,
             "index": index,

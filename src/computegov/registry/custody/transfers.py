@@ -22,6 +22,7 @@ of chips, so exactly one wins under PostgreSQL's READ COMMITTED and SQLite's sin
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,6 +62,7 @@ from computegov.registry.licensing.coverage import allocate
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.licensing.service import get_license
 from computegov.registry.parties.models import Party
+from computegov.registry.parties.names import name_parties, party_names
 from computegov.registry.parties.service import get_party
 
 #: The most export licenses one declaration may cite.
@@ -90,13 +92,19 @@ class TransferClose(Body):
     transfer_id: str
 
 
-def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[str, Any]:
-    """The API view of a transfer (flat; `chips` only where asked for)."""
+def transfer_dict(
+    transfer: Transfer, chips: list[str] | None = None, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The API view of a transfer (flat; `chips` only where asked for); `sender_name` and
+    `receiver_name` from `names` (party id -> legal name), None where it lacks them."""
+    names = names or {}
     data: dict[str, Any] = {
         "id": transfer.id,
         "status": transfer.status,
         "sender_id": transfer.sender_id,
+        "sender_name": names.get(transfer.sender_id),
         "receiver_id": transfer.receiver_id,
+        "receiver_name": names.get(transfer.receiver_id),
         "origin_country": transfer.origin_country,
         "destination_country": transfer.destination_country,
         "destination_site_id": transfer.destination_site_id,
@@ -115,6 +123,17 @@ def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[st
         data["regime"] = transfer.regime
         data["licenses"] = cited_licenses(transfer)
     return data
+
+
+def named_transfer(session: Session, transfer: Transfer, chips: list[str]) -> dict[str, Any]:
+    """One transfer's full view (its chips, regime and licenses) with its parties' names."""
+    names = party_names(session, (transfer.sender_id, transfer.receiver_id))
+    return transfer_dict(transfer, chips, names)
+
+
+def name_transfers(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of transfer views with `sender_name` and `receiver_name` (one query)."""
+    return name_parties(session, items, ("sender", "receiver"))
 
 
 def cited_licenses(transfer: Transfer) -> list[dict[str, Any]]:
@@ -212,7 +231,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
     )
     flags = flag_hq_in_licensed_destination(ctx, transfer, models, chain)
     return ActionResult(
-        {"transfer": transfer_dict(transfer, [c.id for c in chips]), "flags": flags},
+        {"transfer": named_transfer(ctx.session, transfer, [c.id for c in chips]), "flags": flags},
         201,
         [transfer.id, receiver.id, *(lic.id for lic in cited), *(c.id for c in chips)],
         sorted({origin, destination}),
@@ -292,7 +311,7 @@ def _close(
         {"transfer_id": transfer.id, **events_details},
     )
     return ActionResult(
-        {"transfer": transfer_dict(transfer, [c.id for c in chips])},
+        {"transfer": named_transfer(ctx.session, transfer, [c.id for c in chips])},
         200,
         [transfer.id, transfer.sender_id, transfer.receiver_id, *(c.id for c in chips)],
         sorted({transfer.origin_country, transfer.destination_country}),
@@ -377,7 +396,8 @@ def visible_transfers(
     status: str | None = None,
     role: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Transfers a reader may see, newest first; `role` incoming/outgoing is from its side."""
+    """Transfers a reader may see, newest first; `role` incoming/outgoing is from its side.
+    Their parties' names are left out (None) here: `name_transfers` adds them to a page."""
     allowed = reader_filter(session, reader, "transfer.read")
     query = sa.select(Transfer).order_by(Transfer.declared_at.desc(), Transfer.id)
     if status:

@@ -13,6 +13,7 @@ catalog models, a quantity of chips and an expiry after its issue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from computegov.registry.custody.common import canonical_model, license_resource
 from computegov.registry.ids import new_id
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.parties.models import Party
+from computegov.registry.parties.names import name_parties, party_names
 from computegov.registry.parties.service import get_party
 from computegov.rules import administering_jurisdictions, instruments_of
 
@@ -61,15 +63,20 @@ class LicenseIssue(Body):
         return sorted({canonical_model(name) for name in value})
 
 
-def license_dict(lic: ExportLicense) -> dict[str, Any]:
-    """The API view of a license, with what is left of it."""
+def license_dict(lic: ExportLicense, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The API view of a license, with what is left of it; `regulator_name`, `licensee_name`
+    and `consignee_name` from `names` (party id -> legal name), None where it lacks them."""
+    names = names or {}
     return {
         "id": lic.id,
         "regulator_id": lic.regulator_id,
+        "regulator_name": names.get(lic.regulator_id),
         "jurisdiction": lic.jurisdiction,
         "instruments": [i.id for i in instruments_of(lic.jurisdiction)],
         "licensee_id": lic.licensee_id,
+        "licensee_name": names.get(lic.licensee_id),
         "consignee_id": lic.consignee_id,
+        "consignee_name": names.get(lic.consignee_id),
         "destination": lic.destination,
         "models": list(lic.models),
         "quantity": lic.quantity,
@@ -79,6 +86,19 @@ def license_dict(lic: ExportLicense) -> dict[str, Any]:
         "expires_at": to_wire(lic.expires_at),
         "entry_id": lic.entry_id,
     }
+
+
+def named_license(session: Session, lic: ExportLicense) -> dict[str, Any]:
+    """One license's view with its parties' names."""
+    return license_dict(
+        lic, party_names(session, (lic.regulator_id, lic.licensee_id, lic.consignee_id))
+    )
+
+
+def name_licenses(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of license views with the names of their regulator, licensee and consignee
+    (one query)."""
+    return name_parties(session, items, ("regulator", "licensee", "consignee"))
 
 
 def get_license(session: Session, license_id: str) -> ExportLicense:
@@ -153,7 +173,7 @@ def issue_license(ctx: ActionContext) -> ActionResult:
     )
     ctx.session.add(lic)
     return ActionResult(
-        {"license": license_dict(lic)},
+        {"license": named_license(ctx.session, lic)},
         201,
         [lic.id, licensee.id, consignee.id],
         sorted(exporter | {body.destination, jurisdiction}),
@@ -169,7 +189,8 @@ def visible_licenses(
     destination: str | None = None,
 ) -> list[dict[str, Any]]:
     """Licenses a reader may see: its own (licensee, consignee, issuer) and, for regulators,
-    those to destinations in their jurisdiction."""
+    those to destinations in their jurisdiction. Their parties' names are left out (None)
+    here: `name_licenses` adds them to a page."""
     allowed = reader_filter(session, reader, "license.read")
     query = sa.select(ExportLicense).order_by(ExportLicense.issued_at, ExportLicense.id)
     if licensee:

@@ -16,9 +16,10 @@ from computegov.ledger import log
 from computegov.registry.actions import authorize
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import CustodyEvent, Transfer
-from computegov.registry.overview.stats import model_h100e, party_names
+from computegov.registry.overview.stats import model_h100e
 from computegov.registry.overview.visibility import chip_resource, visible_chips, visible_transfers
 from computegov.registry.parties.models import Party
+from computegov.registry.parties.names import party_names
 from computegov.store.models import LedgerEntry
 
 

@@ -21,6 +21,7 @@ from computegov.errors import ComputegovError, InvalidInput
 from computegov.registry.chips.models import Chip
 from computegov.registry.overview.visibility import visible_chips
 from computegov.registry.parties.models import Party
+from computegov.registry.parties.names import party_names
 
 #: The dimensions chips can be grouped by, and the column each one groups on.
 DIMENSIONS: dict[str, Any] = {
@@ -66,14 +67,6 @@ def parse_dimensions(by: Sequence[str]) -> tuple[str, ...]:
     if not out:
         raise InvalidInput(f"say what to group by: by= one or more of {', '.join(DIMENSIONS)}")
     return tuple(out)
-
-
-def party_names(session: Session, ids: set[str]) -> dict[str, str]:
-    """Legal names of the parties named by `ids` (unknown ids are left out)."""
-    if not ids:
-        return {}
-    query = sa.select(Party.id, Party.legal_name).where(Party.id.in_(sorted(ids)))
-    return {row.id: row.legal_name for row in session.execute(query)}
 
 
 def _with_party_name(item: dict[str, Any], name: str | None) -> dict[str, Any]:
