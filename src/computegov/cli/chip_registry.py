@@ -205,13 +205,14 @@ def history(
         return
     mark = {True: "✓", None: "pending", False: "✗"}
     print_table(
-        ["step", "kind", "time", "party", "ledger index", "proof", "opening"],
+        ["step", "kind", "time", "party", "party name", "ledger index", "proof", "opening"],
         [
             (
                 s["step"],
                 s["kind"],
                 s["at"],
                 s["party_id"],
+                s.get("party_name"),
                 s["index"],
                 mark[s["verified"]],
                 "✓" if s["opening"] else "-",

@@ -196,7 +196,9 @@ LICENSE_COLUMNS = [
     "id",
     "jurisdiction",
     "licensee",
+    "licensee name",
     "consignee",
+    "consignee name",
     "destination",
     "models",
     "quantity",
@@ -210,7 +212,9 @@ def _license_row(lic: dict[str, Any]) -> tuple[Any, ...]:
         lic["id"],
         lic["jurisdiction"],
         lic["licensee_id"],
+        lic.get("licensee_name"),
         lic["consignee_id"],
+        lic.get("consignee_name"),
         lic["destination"],
         ", ".join(lic["models"]),
         lic["quantity"],
@@ -292,7 +296,19 @@ def list_licenses(
         )
 
 
-TRANSFER_COLUMNS = ["id", "status", "sender", "receiver", "route", "chips", "licenses"]
+# A party's name sits beside its id: the id stays whole (the next command needs it), the name
+# wraps between words (a server from before names left them out: an empty cell).
+TRANSFER_COLUMNS = [
+    "id",
+    "status",
+    "sender",
+    "sender name",
+    "receiver",
+    "receiver name",
+    "route",
+    "chips",
+    "licenses",
+]
 
 
 def _transfer_row(t: dict[str, Any]) -> tuple[Any, ...]:
@@ -301,7 +317,9 @@ def _transfer_row(t: dict[str, Any]) -> tuple[Any, ...]:
         t["id"],
         t["status"],
         t["sender_id"],
+        t.get("sender_name"),
         t["receiver_id"],
+        t.get("receiver_name"),
         route,
         t["chip_count"],
         ", ".join(t.get("license_ids") or ([t["license_id"]] if t["license_id"] else [])),
