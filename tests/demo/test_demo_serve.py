@@ -19,12 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
+from browser import chromium_context
 from live_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _command() -> list[str]:
@@ -203,22 +202,8 @@ def test_make_serve_runs_the_demo_on_the_port_asked_for() -> None:
 @pytest.fixture
 def page() -> Iterator[Any]:
     """A fresh Chromium page; without /usr/bin/chromium this skips, or fails in CI."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-        if os.environ.get("COMPUTEGOV_FORBID_SKIPS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(15_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with chromium_context() as context:
+        yield context.new_page()
 
 
 @pytest.mark.browser

@@ -7,7 +7,6 @@ SQLite only: the pages do not depend on the engine."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from browser import chromium_context
 from conftest import World
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 pytestmark = pytest.mark.browser
 
@@ -58,37 +55,23 @@ class OfflinePage:
 def offline() -> Iterator[OfflinePage]:
     """A fresh Chromium page that may reach 127.0.0.1 only; without /usr/bin/chromium this
     skips, or fails in CI."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-        if os.environ.get("COMPUTEGOV_FORBID_SKIPS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
+    with chromium_context(timeout_ms=20_000) as context:
+        page = context.new_page()
+        watched = OfflinePage(page)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(20_000)
-            page = context.new_page()
-            watched = OfflinePage(page)
+        def only_here(route: Any) -> None:
+            url = route.request.url
+            if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                watched.left.append(url)
+                route.abort()
 
-            def only_here(route: Any) -> None:
-                url = route.request.url
-                if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
-                    route.continue_()
-                else:
-                    watched.left.append(url)
-                    route.abort()
-
-            context.route("**/*", only_here)
-            context.add_init_script(RECORD_VIOLATIONS)
-            page.on("console", lambda message: watched.console.append(message.text))
-            page.on("pageerror", lambda error: watched.errors.append(str(error)))
-            yield watched
-        finally:
-            browser.close()
+        context.route("**/*", only_here)
+        context.add_init_script(RECORD_VIOLATIONS)
+        page.on("console", lambda message: watched.console.append(message.text))
+        page.on("pageerror", lambda error: watched.errors.append(str(error)))
+        yield watched
 
 
 def test_swagger_ui_renders_the_api_offline_and_tries_a_request(

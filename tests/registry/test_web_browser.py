@@ -4,7 +4,6 @@ is tested on both engines over plain HTTP in test_web_pages.py."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,8 @@ from typing import Any
 import pytest
 import web_setup
 
+from browser import chromium_context
 from conftest import World
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 pytestmark = pytest.mark.browser
 
@@ -28,22 +25,8 @@ def database_url(sqlite_url: str) -> str:
 @pytest.fixture
 def page() -> Iterator[Any]:
     """A fresh Chromium page; without /usr/bin/chromium this skips, or fails in CI."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-        if os.environ.get("COMPUTEGOV_FORBID_SKIPS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(15_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with chromium_context() as context:
+        yield context.new_page()
 
 
 def test_log_in_see_the_overview_and_follow_a_chip_to_its_history(
