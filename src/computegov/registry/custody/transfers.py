@@ -22,7 +22,6 @@ of chips, so exactly one wins under PostgreSQL's READ COMMITTED and SQLite's sin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,7 +61,7 @@ from computegov.registry.licensing.coverage import allocate
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.licensing.service import get_license
 from computegov.registry.parties.models import Party
-from computegov.registry.parties.names import name_parties, party_names
+from computegov.registry.parties.names import name_parties
 from computegov.registry.parties.service import get_party
 
 #: The most export licenses one declaration may cite.
@@ -92,19 +91,16 @@ class TransferClose(Body):
     transfer_id: str
 
 
-def transfer_dict(
-    transfer: Transfer, chips: list[str] | None = None, names: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[str, Any]:
     """The API view of a transfer (flat; `chips` only where asked for); `sender_name` and
-    `receiver_name` from `names` (party id -> legal name), None where it lacks them."""
-    names = names or {}
+    `receiver_name` are None here, and `name_transfers` fills them in."""
     data: dict[str, Any] = {
         "id": transfer.id,
         "status": transfer.status,
         "sender_id": transfer.sender_id,
-        "sender_name": names.get(transfer.sender_id),
+        "sender_name": None,
         "receiver_id": transfer.receiver_id,
-        "receiver_name": names.get(transfer.receiver_id),
+        "receiver_name": None,
         "origin_country": transfer.origin_country,
         "destination_country": transfer.destination_country,
         "destination_site_id": transfer.destination_site_id,
@@ -127,8 +123,7 @@ def transfer_dict(
 
 def named_transfer(session: Session, transfer: Transfer, chips: list[str]) -> dict[str, Any]:
     """One transfer's full view (its chips, regime and licenses) with its parties' names."""
-    names = party_names(session, (transfer.sender_id, transfer.receiver_id))
-    return transfer_dict(transfer, chips, names)
+    return name_transfers(session, [transfer_dict(transfer, chips)])[0]
 
 
 def name_transfers(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ catalog models, a quantity of chips and an expiry after its issue.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +30,7 @@ from computegov.registry.custody.common import canonical_model, license_resource
 from computegov.registry.ids import new_id
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.parties.models import Party
-from computegov.registry.parties.names import name_parties, party_names
+from computegov.registry.parties.names import name_parties
 from computegov.registry.parties.service import get_party
 from computegov.rules import administering_jurisdictions, instruments_of
 
@@ -63,20 +62,19 @@ class LicenseIssue(Body):
         return sorted({canonical_model(name) for name in value})
 
 
-def license_dict(lic: ExportLicense, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+def license_dict(lic: ExportLicense) -> dict[str, Any]:
     """The API view of a license, with what is left of it; `regulator_name`, `licensee_name`
-    and `consignee_name` from `names` (party id -> legal name), None where it lacks them."""
-    names = names or {}
+    and `consignee_name` are None here, and `name_licenses` fills them in."""
     return {
         "id": lic.id,
         "regulator_id": lic.regulator_id,
-        "regulator_name": names.get(lic.regulator_id),
+        "regulator_name": None,
         "jurisdiction": lic.jurisdiction,
         "instruments": [i.id for i in instruments_of(lic.jurisdiction)],
         "licensee_id": lic.licensee_id,
-        "licensee_name": names.get(lic.licensee_id),
+        "licensee_name": None,
         "consignee_id": lic.consignee_id,
-        "consignee_name": names.get(lic.consignee_id),
+        "consignee_name": None,
         "destination": lic.destination,
         "models": list(lic.models),
         "quantity": lic.quantity,
@@ -90,9 +88,7 @@ def license_dict(lic: ExportLicense, names: Mapping[str, str] | None = None) -> 
 
 def named_license(session: Session, lic: ExportLicense) -> dict[str, Any]:
     """One license's view with its parties' names."""
-    return license_dict(
-        lic, party_names(session, (lic.regulator_id, lic.licensee_id, lic.consignee_id))
-    )
+    return name_licenses(session, [license_dict(lic)])[0]
 
 
 def name_licenses(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
