@@ -10,16 +10,14 @@ a vendor (Huawei), the demo takes a Chinese one from it as a stand-in (docs/demo
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cryptography.hazmat.primitives import serialization
-
 from computegov.demo.context import DemoContext, device_key
 from computegov.demo.module import DemoModule
+from computegov.identity.keys import encode_public_key, public_key_bytes
 from computegov.registry.chips import makers, manifests
 from computegov.registry.chips import service as chips
 
@@ -61,15 +59,6 @@ PRODUCTION: dict[str, tuple[str, str, tuple[Batch, ...]]] = {
 FIRST_DAY = date(2025, 9, 1)
 
 
-def _public_key(seed: bytes, vendor: str, serial: str) -> str:
-    raw = (
-        device_key(seed, vendor, serial)
-        .public_key()
-        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    )
-    return base64.b64encode(raw).decode("ascii")
-
-
 def manifest_csv(seed: bytes, vendor: str, batches: tuple[Batch, ...], today: date) -> bytes:
     """The manifest a manufacturer signs: one row per chip, with its derived device key."""
     out = io.StringIO()
@@ -79,7 +68,7 @@ def manifest_csv(seed: bytes, vendor: str, batches: tuple[Batch, ...], today: da
         for n in range(1, batch.count + 1):
             serial = f"{batch.prefix}-{n:06d}"
             made = min(FIRST_DAY + timedelta(days=n % 400), today)
-            key = _public_key(seed, vendor, serial)
+            key = encode_public_key(public_key_bytes(device_key(seed, vendor, serial)))
             writer.writerow(
                 [serial, batch.model, made.isoformat(), batch.fab, batch.assembly_site, key]
             )
