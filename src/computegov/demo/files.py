@@ -6,23 +6,17 @@ back from `parties/`."""
 from __future__ import annotations
 
 import json
-import os
 import shlex
 from pathlib import Path
 from typing import Any
 
 from computegov.demo.context import DemoContext, DemoParty
 from computegov.errors import InvalidInput
+from computegov.files import replace_file
 from computegov.store.signer import Ed25519FileSigner, KeyFileError
 
 INFO_FILE = "demo.json"
 ENV_FILE = "demo.env"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def write_info(ctx: DemoContext, extra: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +29,7 @@ def write_info(ctx: DemoContext, extra: dict[str, Any]) -> dict[str, Any]:
         "parties": [party.to_dict() for party in ctx.parties.values()],
         "examples": ctx.examples,
     }
-    _write_atomically(ctx.root / INFO_FILE, json.dumps(info, indent=2) + "\n")
+    replace_file(ctx.root / INFO_FILE, json.dumps(info, indent=2) + "\n")
     return info
 
 
@@ -91,7 +85,7 @@ def write_env(root: Path, url: str, verifier_key: str) -> Path:
     }
     line = " ".join(f"{name}={shlex.quote(value)}" for name, value in values.items())
     path = root / ENV_FILE
-    _write_atomically(
+    replace_file(
         path, f"# the computegov demo, as served now (rewritten at each start)\nexport {line}\n"
     )
     return path

@@ -7,11 +7,11 @@ the integrator's commit and its file write leaves; the file is then rewritten.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from computegov.files import replace_file
 from computegov.ledger import merkle, note
 
 if TYPE_CHECKING:
@@ -39,17 +39,7 @@ def _replace_if_newer(path: Path, signed_note: str) -> None:
         except note.NoteError:
             pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        out.write(signed_note)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    replace_file(path, signed_note)
 
 
 def read_checkpoint(path: Path) -> str | None:

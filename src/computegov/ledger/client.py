@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from computegov.errors import ComputegovError, InvalidInput
+from computegov.files import replace_file
 from computegov.instants import to_wire
 from computegov.ledger import entries, merkle, note, tiles
 
@@ -78,12 +78,8 @@ def _read_state(path: Path, verifier: note.Verifier) -> note.Checkpoint | None:
 
 
 def _write_state(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_file(path, text)
     except OSError as exc:
         raise InvalidInput(f"cannot write the state file {path}: {exc.strerror}") from None
 
