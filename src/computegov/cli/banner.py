@@ -26,4 +26,6 @@ def announce_store(store: Store) -> None:
 
 def announce_serving(host: str, port: int, extra: str = "API docs at /docs") -> None:
     """Where the server listens (printed just before uvicorn binds)."""
-    typer.echo(f"computegov: serving on http://{host}:{port}/ ({extra})")
+    from computegov.serving.ports import http_url
+
+    typer.echo(f"computegov: serving on {http_url(host, port)}/ ({extra})")

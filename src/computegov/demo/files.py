@@ -66,15 +66,6 @@ def load_parties(root: Path, info: dict[str, Any]) -> dict[str, DemoParty]:
     return parties
 
 
-def served_url(host: str, port: int) -> str:
-    """The URL a client on this machine uses for a server listening on `host:port`."""
-    if host in ("0.0.0.0", ""):
-        host = "127.0.0.1"
-    elif host == "::":
-        host = "::1"
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
 def write_env(root: Path, url: str, verifier_key: str) -> Path:
     """Write `demo.env` for the URL served now: `. computegov-demo/demo.env` sets the
     registry's URL, the log's verifier key and the demo directory for the CLI."""

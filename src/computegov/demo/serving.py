@@ -16,10 +16,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from computegov.demo.builder import DEFAULT_DIR, DemoWorld, open_demo
-from computegov.demo.files import served_url, write_env
+from computegov.demo.files import write_env
 from computegov.demo.module import DemoModule, DemoRuntime, DemoTask
 from computegov.errors import InvalidInput
-from computegov.serving.ports import refuse_busy_port
+from computegov.serving.ports import http_url, refuse_busy_port
 
 log = logging.getLogger(__name__)
 IGNORED_ENV = ("COMPUTEGOV_DATA_DIR", "COMPUTEGOV_DATABASE_URL")
@@ -194,7 +194,7 @@ def serve_demo(host: str, port: int, data_dir: Path | None, echo: Callable[[str]
     private_umask()
     world = open_demo(data_dir or DEFAULT_DIR, say=echo)
     try:
-        url = served_url(host, port)
+        url = http_url(host, port)  # a loopback address: what a client here types
         env_file = write_env(world.root, url, world.store.verifier_key)
         for line in banner(world, url, env_file):
             echo(line)

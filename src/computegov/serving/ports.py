@@ -18,6 +18,11 @@ from computegov.errors import InvalidInput
 SUGGESTIONS_TRIED = 50  # ports above a busy one looked at for a free one to suggest
 
 
+def http_url(host: str, port: int) -> str:
+    """The URL of a server listening on `host:port` (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _bind_error(host: str, port: int) -> OSError | None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
