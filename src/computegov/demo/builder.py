@@ -180,12 +180,13 @@ def open_demo(
         root.parent.mkdir(parents=True, exist_ok=True)
         folder.mkdir(mode=0o700)
         try:
-            _build(folder, modules, say)
+            info = _build(folder, modules, say)
             os.replace(folder, root)  # onto nothing, or onto an empty directory
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-    info = read_info(root)
+    else:
+        info = read_info(root)
     store = open_store(demo_settings(root))
     try:
         parties = load_parties(root, info)
