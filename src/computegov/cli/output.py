@@ -131,11 +131,12 @@ def print_table(
         else:
             words = max((len(w) for v in values for w in v.split()), default=0)
             narrowest.append(min(words, LONGEST_WHOLE_WORD, longest))
-    widths = _fit(natural, narrowest, console.width - 3 * len(columns) - 1)
+    frame = 3 * len(columns) + 1  # each column's padding and rule, and the last rule
+    widths = _fit(natural, narrowest, console.width - frame)
     for header, chosen in zip(columns, widths, strict=True):
         table.add_column(header, width=chosen, overflow="fold")
     for row in cells:
         table.add_row(*(Text(cell) for cell in row))
-    total = sum(widths) + 3 * len(columns) + 1
+    total = sum(widths) + frame
     out = console if console.width >= total else Console(width=total)
     out.print(table)

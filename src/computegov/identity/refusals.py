@@ -46,156 +46,152 @@ class Words:
     other: str
 
 
-def _w(verb: str, things: str, own: str, this: str, other: str) -> Words:
-    return Words(verb, things, own, this, other)
-
-
 _PARTY_OWN = ("its own record", "this party", "this record is another party's")
 _OWN_PARTY = ("its own party", "this party", "this is another party")
 
 ACTIONS: Mapping[str, Words] = {
-    "party.create": _w("create", "parties", "its own parties", "this party", "it is not yours"),
-    "party.read": _w("see", "parties", *_PARTY_OWN),
-    "party.list": _w("list", "parties", *_PARTY_OWN),
-    "key.register": _w("register keys for", "parties", *_OWN_PARTY),
-    "key.revoke": _w("revoke keys of", "parties", *_OWN_PARTY),
-    "token.create": _w("create API tokens for", "parties", *_OWN_PARTY),
-    "token.revoke": _w("revoke API tokens of", "parties", *_OWN_PARTY),
-    "log.opening.read": _w(
+    "party.create": Words("create", "parties", "its own parties", "this party", "it is not yours"),
+    "party.read": Words("see", "parties", *_PARTY_OWN),
+    "party.list": Words("list", "parties", *_PARTY_OWN),
+    "key.register": Words("register keys for", "parties", *_OWN_PARTY),
+    "key.revoke": Words("revoke keys of", "parties", *_OWN_PARTY),
+    "token.create": Words("create API tokens for", "parties", *_OWN_PARTY),
+    "token.revoke": Words("revoke API tokens of", "parties", *_OWN_PARTY),
+    "log.opening.read": Words(
         "open",
         "ledger entries",
         "the entries about its own party",
         "this entry",
         "this entry is about other parties",
     ),
-    "audit.grant": _w(
+    "audit.grant": Words(
         "grant auditors access to", "parties", "its own party", "this party", "it is not yours"
     ),
-    "screening.import": _w(
+    "screening.import": Words(
         "import",
         "screening lists",
         "its own screening lists",
         "this list",
         "this list belongs to another party",
     ),
-    "screening.withdraw": _w(
+    "screening.withdraw": Words(
         "withdraw",
         "screening lists",
         "the screening lists it imported",
         "this list",
         "another party imported this list",
     ),
-    "screening.read": _w(
+    "screening.read": Words(
         "see", "screening lists and flags", "its own lists", "this list", "it is not yours"
     ),
-    "chip.register": _w(
+    "chip.register": Words(
         "register",
         "chips",
         "chips of the vendors bound to it",
         "these chips",
         "they are another manufacturer's",
     ),
-    "chip.read": _w(
+    "chip.read": Words(
         "see",
         "chips",
         "the chips it holds or made",
         "this chip",
         "this chip is held by another party",
     ),
-    "chip.report": _w(
+    "chip.report": Words(
         "report the status of",
         "chips",
         "the chips it holds",
         "this chip",
         "this chip is held by another party",
     ),
-    "chip.key.request": _w(
+    "chip.key.request": Words(
         "ask to bind a device key to",
         "chips",
         "the chips it holds",
         "this chip",
         "this chip is held by another party",
     ),
-    "chip.key.approve": _w(
+    "chip.key.approve": Words(
         "approve device keys of",
         "chips",
         "the chips it holds",
         "this chip",
         "this chip is held by another party",
     ),
-    "vendor.bind": _w(
+    "vendor.bind": Words(
         "bind",
         "chip vendors",
         "its own vendors",
         "this vendor",
         "this vendor is not yours",
     ),
-    "vendor.list": _w("list", "chip vendors", "its own vendors", "this list", "it is not yours"),
-    "site.create": _w(
+    "vendor.list": Words("list", "chip vendors", "its own vendors", "this list", "it is not yours"),
+    "site.create": Words(
         "create", "sites", "sites it operates", "this site", "this site would be another party's"
     ),
-    "site.read": _w(
+    "site.read": Words(
         "see", "sites", "the sites it operates", "this site", "another party operates this site"
     ),
-    "site.install": _w(
+    "site.install": Words(
         "install chips at",
         "sites",
         "the sites it operates",
         "this site",
         "another party operates this site",
     ),
-    "license.issue": _w(
+    "license.issue": Words(
         "issue",
         "export licenses",
         "its own licenses",
         "this license",
         "it is not yours to issue",
     ),
-    "license.read": _w(
+    "license.read": Words(
         "see",
         "export licenses",
         "the licenses it holds, is the consignee of or issued",
         "this license",
         "this license is between other parties",
     ),
-    "transfer.declare": _w(
+    "transfer.declare": Words(
         "declare",
         "transfers",
         "transfers of chips it holds",
         "this transfer",
         "these chips are held by another party",
     ),
-    "transfer.confirm": _w(
+    "transfer.confirm": Words(
         "confirm",
         "transfers",
         "the transfers it sends or receives",
         "this transfer",
         "this transfer is between other parties",
     ),
-    "transfer.cancel": _w(
+    "transfer.cancel": Words(
         "cancel",
         "transfers",
         "the transfers it sends or receives",
         "this transfer",
         "this transfer is between other parties",
     ),
-    "transfer.read": _w(
+    "transfer.read": Words(
         "see",
         "transfers",
         "the transfers it sends or receives",
         "this transfer",
         "this transfer is between other parties",
     ),
-    "flag.read": _w("see", "flags", "flags on itself", "this flag", "this flag is not yours"),
-    "flag.close": _w("close", "flags", "flags on itself", "this flag", "this flag is not yours"),
-    "impact.read": _w(
+    "flag.read": Words("see", "flags", "flags on itself", "this flag", "this flag is not yours"),
+    "flag.close": Words("close", "flags", "flags on itself", "this flag", "this flag is not yours"),
+    "impact.read": Words(
         "see the impact of export rules on",
         "chips",
         "the chips it holds",
         "these chips",
         "they are another party's",
     ),
-    "stats.read": _w(
+    "stats.read": Words(
         "see statistics of",
         "chips",
         "the chips it holds or made",
