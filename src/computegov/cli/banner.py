@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import typer
 
+from computegov.serving.ports import http_url
 from computegov.store import Store
 
 
@@ -26,6 +27,4 @@ def announce_store(store: Store) -> None:
 
 def announce_serving(host: str, port: int, extra: str = "API docs at /docs") -> None:
     """Where the server listens (printed just before uvicorn binds)."""
-    from computegov.serving.ports import http_url
-
     typer.echo(f"computegov: serving on {http_url(host, port)}/ ({extra})")
