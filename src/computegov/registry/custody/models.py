@@ -52,6 +52,9 @@ class Transfer(Base):
     closed_at: Mapped[datetime | None] = mapped_column(Instant)
     entry_id: Mapped[str] = mapped_column(sa.String(36))
     closing_entry_id: Mapped[str | None] = mapped_column(sa.String(36))
+    # Per-shipment evidence of a transfer under a license: export filing reference,
+    # destination control statement, lab report ids ({} when none was given).
+    evidence: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
 
 
 class TransferChip(Base):

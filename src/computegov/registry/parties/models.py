@@ -24,6 +24,8 @@ class Party(Base):
     country: Mapped[str | None] = mapped_column(sa.String(2))
     hq_country: Mapped[str | None] = mapped_column(sa.String(2))
     parent_id: Mapped[str | None] = mapped_column(sa.String(32), sa.ForeignKey("parties.id"))
+    # The share of this party its parent owns, in percent (None: not stated).
+    parent_share: Mapped[float | None] = mapped_column(sa.Float, default=None)
     jurisdiction: Mapped[list[str]] = mapped_column(Json, default=list)
     created_at: Mapped[datetime] = mapped_column(Instant)
     created_by: Mapped[str | None] = mapped_column(sa.String(32))
