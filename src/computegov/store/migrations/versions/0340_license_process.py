@@ -50,8 +50,8 @@ def upgrade() -> None:
         _at("end_use_until", nullable=True),
         sa.Column("application_id", sa.String(length=32), nullable=True),
     ]
-    for column in added:
-        op.add_column("export_licenses", column)
+    for added_column in added:
+        op.add_column("export_licenses", added_column)
     op.create_index(
         op.f("ix_export_licenses_application_id"), "export_licenses", ["application_id"]
     )
