@@ -27,8 +27,9 @@ class ExportLicense(Base):
     parties the license names besides licensee and consignee (purchaser, intermediate
     consignees, end users: [{"role", "party_id"}]); a chip that moved under it found at a party
     or in a country it does not name is diverted while `end_use_until` lasts (None: the chip's
-    life). `application_id` is the application it was granted on (None: recorded by `licenses
-    issue`, granted outside the registry).
+    life). `instruments` are the instruments it was granted under. `application_id` is the
+    application it was granted on (None: recorded by `licenses issue`, granted outside the
+    registry).
     """
 
     __tablename__ = "export_licenses"
@@ -55,6 +56,9 @@ class ExportLicense(Base):
     named_parties: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     end_use_until: Mapped[datetime | None] = mapped_column(Instant, default=None)
     application_id: Mapped[str | None] = mapped_column(sa.String(32), default=None, index=True)
+    # The instruments it was granted under (e.g. ["bis-2023-10", "bis-2026-01-review"]): a
+    # license under the January 2026 rule asks for a lab report on every shipment.
+    instruments: Mapped[list[str]] = mapped_column(Json, default=list)
 
 
 class LicenseApplication(Base):

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("named_parties", _JSON, nullable=False, server_default="[]"),
         _at("end_use_until", nullable=True),
         sa.Column("application_id", sa.String(length=32), nullable=True),
+        sa.Column("instruments", _JSON, nullable=False, server_default="[]"),
     ]
     for added_column in added:
         op.add_column("export_licenses", added_column)
@@ -59,7 +60,7 @@ def upgrade() -> None:
     op.add_column("transfers", sa.Column("evidence", _JSON, nullable=False, server_default="{}"))
     op.add_column("parties", sa.Column("parent_share", sa.Float(), nullable=True))
     if op.get_bind().dialect.name != "sqlite":
-        for column in ("used_value_usd", "status", "riders", "named_parties"):
+        for column in ("used_value_usd", "status", "riders", "named_parties", "instruments"):
             op.alter_column("export_licenses", column, server_default=None)
         op.alter_column("transfers", "evidence", server_default=None)
 
@@ -195,6 +196,7 @@ def downgrade() -> None:
         "named_parties",
         "end_use_until",
         "application_id",
+        "instruments",
     ):
         op.drop_column("export_licenses", column)
     op.drop_column("transfers", "evidence")
