@@ -19,6 +19,11 @@ from computegov.registry.parties.models import Party
 from conftest import Actor, World
 
 
+def itn(world: World) -> str:
+    """A fresh AES Internal Transaction Number dated by the test clock (X, YYYYMMDD, 6 digits)."""
+    return f"X{world.clock.now():%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
 def add_chips(
     world: World,
     manufacturer: Actor,
@@ -127,14 +132,27 @@ class Cast:
         return self.world.post(actor, path, self.world.envelope(actor, type, body), **kwargs)
 
     def declare(
-        self, actor: Actor, chips: list[Any], receiver: Actor, country: str, **body: Any
+        self,
+        actor: Actor,
+        chips: list[Any],
+        receiver: Actor,
+        country: str,
+        *,
+        evidence: bool = True,
+        **body: Any,
     ) -> Any:
+        """Declare a transfer; one citing a license carries the shipment's evidence (a fresh
+        ITN dated today and the destination control statement) unless `evidence` is False
+        or the body gives its own."""
         payload = {
             "chips": chips,
             "receiver_id": receiver.id,
             "destination_country": country,
             **body,
         }
+        if evidence and (body.get("license_id") or body.get("licenses")):
+            payload.setdefault("export_filing_ref", itn(self.world))
+            payload.setdefault("destination_control_statement", True)
         return self.act(actor, "transfer.declare", "/v1/transfers", payload)
 
     def license(

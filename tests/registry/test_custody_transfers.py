@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from custody_setup import Cast, add_chips, chip_rows, set_status
+from custody_setup import Cast, add_chips, chip_rows, itn, set_status
 
 from computegov.registry.custody.models import CustodyEvent
 from computegov.registry.licensing.models import ExportLicense
@@ -300,6 +300,8 @@ def test_a_retried_declaration_returns_the_first_result_and_draws_down_once(worl
         "receiver_id": cast.cn_cloud.id,
         "destination_country": "CN",
         "license_id": lic["license"]["id"],
+        "export_filing_ref": itn(world),
+        "destination_control_statement": True,
     }
     wire = world.envelope(cast.maker, "transfer.declare", body)
     headers = {"Idempotency-Key": "declare-4-h100"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from custody_setup import Cast, add_chips, chip_rows
+from custody_setup import Cast, add_chips, chip_rows, itn
 
 from computegov.registry.licensing.models import ExportLicense
 from conftest import Actor, World
@@ -220,6 +220,8 @@ def test_concurrent_declarations_on_two_licenses_never_overdraw(world: World) ->
             "receiver_id": cast.cn_cloud.id,
             "destination_country": "CN",
             "licenses": order,
+            "export_filing_ref": itn(world),
+            "destination_control_statement": True,
         }
         wires.append(world.envelope(cast.maker, "transfer.declare", body))
     barrier = threading.Barrier(len(wires))

@@ -27,7 +27,9 @@ app = typer.Typer(
 )
 tokens_app = typer.Typer(help="API tokens: issue and revoke.", no_args_is_help=True)
 
-ROLES_HELP = "regulator, manufacturer, distributor, cloud_provider, ai_developer or auditor"
+ROLES_HELP = (
+    "regulator, manufacturer, distributor, cloud_provider, ai_developer, auditor or test_lab"
+)
 
 
 def _party_rows(parties: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

@@ -21,6 +21,7 @@ ROLE = {
     "cloud_provider": "a cloud provider",
     "ai_developer": "an AI developer",
     "auditor": "an auditor",
+    "test_lab": "a test lab",
 }
 ROLES = {
     "administrator": "the administrator",
@@ -30,6 +31,7 @@ ROLES = {
     "cloud_provider": "cloud providers",
     "ai_developer": "AI developers",
     "auditor": "auditors",
+    "test_lab": "test labs",
 }
 
 
@@ -181,6 +183,37 @@ ACTIONS: Mapping[str, Words] = {
         "the transfers it sends or receives",
         "this transfer",
         "this transfer is between other parties",
+    ),
+    "license.suspend": Words(
+        "suspend",
+        "export licenses",
+        "licenses of its jurisdiction",
+        "this license",
+        "this license was issued under another jurisdiction",
+    ),
+    "license.revoke": Words(
+        "revoke",
+        "export licenses",
+        "licenses of its jurisdiction",
+        "this license",
+        "this license was issued under another jurisdiction",
+    ),
+    "license.reinstate": Words(
+        "reinstate",
+        "export licenses",
+        "licenses of its jurisdiction",
+        "this license",
+        "this license was issued under another jurisdiction",
+    ),
+    "lab.report": Words(
+        "file", "lab reports", "its own reports", "this report", "it is another lab's"
+    ),
+    "lab.report.read": Words(
+        "see",
+        "lab reports",
+        "the reports it filed or that transfers under its licenses cite",
+        "this report",
+        "this report is another lab's, cited by no transfer under its licenses",
     ),
     "flag.read": Words("see", "flags", "flags on itself", "this flag", "this flag is not yours"),
     "flag.close": Words("close", "flags", "flags on itself", "this flag", "this flag is not yours"),

@@ -1,8 +1,9 @@
 """The checks a transfer declaration runs, apart from custody: the receiver's screening, the
 regime at receipt time, the cited licenses (each must be the sender's, for this receiver and
-destination, unexpired; which of them cover what is `licensing.coverage`), and the
-conditional updates that take the chips and draw the licenses down so that concurrent
-declarations cannot both win."""
+destination, active and valid; which of them cover what is `licensing.coverage`), the
+`no_reexport` riders of licenses the chips moved under before, and the conditional updates
+that take the chips and draw the licenses down so that concurrent declarations cannot both
+win."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from computegov.registry.actions import ActionContext
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import canonical_model
 from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.licensing.terms import has_rider, named_ids
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.screening import matches_in_reach
 from computegov.rules import license_required
@@ -109,12 +111,48 @@ def evaluate_regime(
     }
 
 
+def check_status(ctx: ActionContext, lic: ExportLicense) -> None:
+    """Refuse a license that is revoked (`license_revoked`), suspended (`license_suspended`),
+    not yet valid (`license_not_yet_valid`) or expired (`license_expired`) at receipt time."""
+    status = lic.status or "active"
+    if status != "active":
+        since = to_wire(lic.status_changed_at) if lic.status_changed_at else "an unknown time"
+        raise Refused(
+            f"license {lic.id} was {status} at {since} ({lic.status_reason or 'no reason given'}); "
+            "it authorizes no shipment"
+            + (
+                ""
+                if status == "revoked"
+                else " until a regulator of its jurisdiction reinstates it"
+            ),
+            reason=f"license_{status}",
+            license_id=lic.id,
+        )
+    valid_from = lic.valid_from or lic.issued_at
+    if valid_from > ctx.now:
+        raise Refused(
+            f"license {lic.id} is valid from {to_wire(valid_from)}; the registry received this "
+            f"transfer at {to_wire(ctx.now)}",
+            reason="license_not_yet_valid",
+            license_id=lic.id,
+        )
+    if lic.expires_at <= ctx.now:
+        raise Refused(
+            f"license {lic.id} expired at {to_wire(lic.expires_at)}; the registry received this "
+            f"transfer at {to_wire(ctx.now)}",
+            reason="license_expired",
+            license_id=lic.id,
+        )
+
+
 def check_license(
     ctx: ActionContext, lic: ExportLicense, receiver: Party, destination: str, models: Counter[str]
 ) -> None:
-    """Refuse unless `lic` may be cited for this transfer: its licensee is the sender (a
-    license covers its named licensee only), its consignee the receiver, its destination this
-    one, it lists a model moved and has not expired. Quantity and jurisdiction: `allocate`."""
+    """Refuse unless `lic` may be cited for this transfer: it is active and valid now
+    (`check_status`), its licensee is the sender (a license covers its named licensee only),
+    the receiver is its consignee or an intermediate consignee it names, its destination is
+    this one and it lists a model moved. Quantity and jurisdiction: `allocate`; value and
+    riders: `draw_values`."""
 
     def mismatch(field: str, detail: str) -> Refused:
         return Refused(
@@ -123,11 +161,16 @@ def check_license(
             field=field,
         )
 
+    check_status(ctx, lic)
     if lic.licensee_id != ctx.party.id:
         raise mismatch("licensee", f"its licensee is {lic.licensee_id}, the sender {ctx.party.id}")
-    if lic.consignee_id != receiver.id:
+    intermediate = named_ids(lic.named_parties, "intermediate_consignee")
+    if receiver.id != lic.consignee_id and receiver.id not in intermediate:
+        named = f" or its intermediate consignees {', '.join(sorted(intermediate))}"
         raise mismatch(
-            "consignee", f"its consignee is {lic.consignee_id}, the receiver {receiver.id}"
+            "consignee",
+            f"its consignee is {lic.consignee_id}{named if intermediate else ''}, the receiver "
+            f"{receiver.id}",
         )
     if lic.destination != destination:
         raise mismatch("destination", f"it is for {lic.destination}, the transfer to {destination}")
@@ -137,29 +180,75 @@ def check_license(
             "models",
             f"it lists {', '.join(sorted(licensed))}, none of {', '.join(sorted(models))}",
         )
-    if lic.expires_at <= ctx.now:
-        raise Refused(
-            f"license {lic.id} expired at {to_wire(lic.expires_at)}; the registry received this "
-            f"transfer at {to_wire(ctx.now)}",
-            reason="license_expired",
-        )
 
 
-def draw_down(ctx: ActionContext, lic: ExportLicense, n: int) -> None:
-    """used += n only while enough is left (a concurrent draw-down cannot overdraw). Several
+def draw_down(ctx: ActionContext, lic: ExportLicense, n: int, value_usd: int = 0) -> None:
+    """used += n and used_value_usd += value_usd only while the license is active and enough
+    of both is left (a concurrent draw-down or suspension cannot overdraw it). Several
     licenses are drawn in the order of their ids, so two declarations lock them alike."""
     done = ctx.session.execute(
         sa.update(ExportLicense)
-        .where(ExportLicense.id == lic.id, ExportLicense.used + n <= ExportLicense.quantity)
-        .values(used=ExportLicense.used + n)
+        .where(
+            ExportLicense.id == lic.id,
+            ExportLicense.status == "active",
+            ExportLicense.used + n <= ExportLicense.quantity,
+            sa.or_(
+                ExportLicense.value_usd.is_(None),
+                ExportLicense.used_value_usd + value_usd <= ExportLicense.value_usd,
+            ),
+        )
+        .values(
+            used=ExportLicense.used + n, used_value_usd=ExportLicense.used_value_usd + value_usd
+        )
         .execution_options(synchronize_session=False)
     )
     if cast(CursorResult[Any], done).rowcount != 1:
+        ctx.session.refresh(lic)
+        if (lic.status or "active") != "active":
+            check_status(ctx, lic)
         raise Refused(
             f"license {lic.id} was drawn down meanwhile; too little is left",
             reason="license_exhausted",
         )
     ctx.session.refresh(lic)
+
+
+def refuse_reexport(
+    ctx: ActionContext, chips: list[Chip], origin: str, destination: str, cited: list[ExportLicense]
+) -> None:
+    """Refuse (`license_rider`, rider `no_reexport`) moving chips out of the destination of a
+    license they moved under that carries `no_reexport`, unless this transfer cites a license
+    of that license's jurisdiction."""
+    if origin == destination:
+        return
+    from computegov.registry.custody.models import Transfer, TransferChip, TransferLicense
+
+    ids = [c.id for c in chips]
+    for start in range(0, len(ids), 500):
+        rows = ctx.session.execute(
+            sa.select(ExportLicense, TransferChip.chip_id)
+            .join(TransferLicense, TransferLicense.license_id == ExportLicense.id)
+            .join(Transfer, Transfer.id == TransferLicense.transfer_id)
+            .join(TransferChip, TransferChip.transfer_id == Transfer.id)
+            .where(
+                Transfer.status == "completed", TransferChip.chip_id.in_(ids[start : start + 500])
+            )
+            .order_by(ExportLicense.id, TransferChip.chip_id)
+        ).all()
+        for lic, chip_id in rows:
+            if not has_rider(lic.riders, "no_reexport") or lic.destination != origin:
+                continue
+            if any(c.jurisdiction == lic.jurisdiction for c in cited):
+                continue
+            raise Refused(
+                f"chip {chip_id} moved to {lic.destination} under license {lic.id}, which carries "
+                f"rider no_reexport: it leaves {lic.destination} only under a license of "
+                f"{lic.jurisdiction}",
+                reason="license_rider",
+                rider="no_reexport",
+                license_ids=[lic.id],
+                chips=[chip_id],
+            )
 
 
 def take_chips(ctx: ActionContext, chips: list[Chip]) -> None:

@@ -12,7 +12,11 @@ names the jurisdiction that administers it; for each such jurisdiction the trans
 cite licenses issued under it that cover it (`licensing.coverage`): a license counts only for
 its own jurisdiction's instruments, and only for its named licensee, the sender. Several
 licenses may be cited (`licenses`, besides the single `license_id` of before); each is drawn
-down at declaration by what it covers and given that back on cancellation.
+down at declaration by what it covers, in chips and in value (`licensing.coverage`), and
+given that back on cancellation (`custody.release`). A cited license must be active and
+valid (`checks.check_status`), and the shipment carries its evidence (`custody.evidence`).
+Nothing else refuses a licensed transfer: the registry's own estimates (of shipments to a
+destination, say) are evidence for the licensing officer, never a term of an issued license.
 
 Two declarations of one chip at once: the chips move to `in_transit` by a conditional
 UPDATE (held by the declarer, in their read status) whose row count must equal the number
@@ -22,7 +26,7 @@ of chips, so exactly one wins under PostgreSQL's READ COMMITTED and SQLite's sin
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import Field, field_validator
@@ -40,6 +44,7 @@ from computegov.registry.custody.checks import (
     draw_down,
     evaluate_regime,
     origin_of,
+    refuse_reexport,
     refuse_screened,
     take_chips,
 )
@@ -53,12 +58,17 @@ from computegov.registry.custody.common import (
     resolve_chips,
     transfer_resource,
 )
+from computegov.registry.custody.evidence import (
+    MAX_LAB_REPORTS,
+    MAX_SHIPMENT_VALUE_USD,
+    shipment_evidence,
+)
 from computegov.registry.custody.flags import flag_hq_in_licensed_destination, parent_chain
 from computegov.registry.custody.models import Transfer, TransferChip, TransferLicense
+from computegov.registry.custody.release import close, release, transfer_chips
 from computegov.registry.custody.sites import get_site
 from computegov.registry.ids import new_id
-from computegov.registry.licensing.coverage import allocate
-from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.licensing.coverage import allocate, draw_values
 from computegov.registry.licensing.service import get_license
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.names import name_parties
@@ -75,6 +85,11 @@ class TransferDeclare(Body):
     destination_site_id: str | None = None
     license_id: str | None = None
     licenses: list[str] = Field(default_factory=list, max_length=MAX_CITED_LICENSES)
+    # The shipment's evidence (`custody.evidence`): required where a license is cited.
+    value_usd: int | None = Field(default=None, ge=0, le=MAX_SHIPMENT_VALUE_USD)
+    export_filing_ref: str | None = Field(default=None, max_length=64)
+    destination_control_statement: bool | Annotated[str, Field(max_length=2000)] | None = None
+    lab_report_ids: list[str] = Field(default_factory=list, max_length=MAX_LAB_REPORTS)
 
     @field_validator("destination_country")
     @classmethod
@@ -118,6 +133,7 @@ def transfer_dict(transfer: Transfer, chips: list[str] | None = None) -> dict[st
         data["chips"] = chips
         data["regime"] = transfer.regime
         data["licenses"] = cited_licenses(transfer)
+        data["evidence"] = dict(transfer.evidence or {})
     return data
 
 
@@ -185,13 +201,23 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         check_license(ctx, lic, receiver, destination, models)
         cited.append(lic)
     drawn = allocate(cited, regime, destination)
+    values = draw_values(cited, drawn, len(chips), body.value_usd)
+    refuse_reexport(ctx, chips, origin, destination, cited)
+    evidence = shipment_evidence(ctx, body, cited, chips, origin, destination)
+    # Each license's share of the shipment's value, where the shipment states one.
+    valued = {} if body.value_usd is None else {"value_usd": 0}
     regime["licenses"] = [
-        {"license_id": lic.id, "jurisdiction": lic.jurisdiction, "chips": drawn[lic.id]}
+        {
+            "license_id": lic.id,
+            "jurisdiction": lic.jurisdiction,
+            "chips": drawn[lic.id],
+            **({k: values[lic.id] for k in valued}),
+        }
         for lic in cited
     ]
     take_chips(ctx, chips)
     for lic in sorted(cited, key=lambda lic: lic.id):
-        draw_down(ctx, lic, drawn[lic.id])
+        draw_down(ctx, lic, drawn[lic.id], values[lic.id])
     transfer = Transfer(
         id=new_id("trf"),
         sender_id=ctx.party.id,
@@ -207,6 +233,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         closed_at=None,
         entry_id=ctx.entry_id,
         closing_entry_id=None,
+        evidence=evidence,
     )
     ctx.session.add(transfer)
     ctx.session.flush()
@@ -271,117 +298,42 @@ def _pending(ctx: ActionContext, action: str, party_field: str) -> Transfer:
     return transfer
 
 
-class _ClosingStamp:
-    """Takes the closing entry's id from `perform` and keeps it on the transfer."""
-
-    def __init__(self, transfer: Transfer) -> None:
-        self.transfer = transfer
-
-    @property
-    def entry_id(self) -> str | None:
-        return self.transfer.closing_entry_id
-
-    @entry_id.setter
-    def entry_id(self, value: str) -> None:
-        self.transfer.closing_entry_id = value
-
-
-def _close(
-    ctx: ActionContext,
-    transfer: Transfer,
-    status: str,
-    kind: str,
-    chips: list[Chip],
-    events_details: dict[str, Any],
+def _closed(
+    ctx: ActionContext, transfer: Transfer, chips: list[Chip], stamps: list[Any]
 ) -> ActionResult:
-    transfer.status = status
-    transfer.closed_at = ctx.now
-    transfer.closing_entry_id = ctx.entry_id or None
-    events = add_events(
-        ctx.session,
-        chips,
-        kind,
-        ctx.party.id,
-        ctx.now,
-        {"transfer_id": transfer.id, **events_details},
-    )
     return ActionResult(
         {"transfer": named_transfer(ctx.session, transfer, [c.id for c in chips])},
         200,
         [transfer.id, transfer.sender_id, transfer.receiver_id, *(c.id for c in chips)],
         sorted({transfer.origin_country, transfer.destination_country}),
-        [_ClosingStamp(transfer), *events],
-    )
-
-
-def _transfer_chips(session: Session, transfer: Transfer) -> list[Chip]:
-    return list(
-        session.scalars(
-            sa.select(Chip)
-            .join(TransferChip, TransferChip.chip_id == Chip.id)
-            .where(TransferChip.transfer_id == transfer.id)
-            .order_by(Chip.id)
-        )
+        stamps,
     )
 
 
 def confirm_transfer(ctx: ActionContext) -> ActionResult:
     """The receiver confirms receipt: the chips are its, where the transfer said."""
     transfer = _pending(ctx, "transfer.confirm", "receiver_id")
-    chips = _transfer_chips(ctx.session, transfer)
+    chips = transfer_chips(ctx.session, transfer)
     for chip in chips:
         chip.custodian_id = transfer.receiver_id
         chip.country = transfer.destination_country
         chip.site_id = transfer.destination_site_id
         chip.status = "installed" if transfer.destination_site_id else "in_stock"
-    return _close(
-        ctx,
-        transfer,
-        "completed",
-        "transfer_completed",
-        chips,
-        {
-            "from": transfer.sender_id,
-            "country": transfer.destination_country,
-            "site_id": transfer.destination_site_id,
-        },
-    )
+    details = {
+        "from": transfer.sender_id,
+        "country": transfer.destination_country,
+        "site_id": transfer.destination_site_id,
+    }
+    stamps = close(ctx, transfer, "completed", "transfer_completed", chips, details)
+    return _closed(ctx, transfer, chips, stamps)
 
 
 def cancel_transfer(ctx: ActionContext) -> ActionResult:
     """The sender cancels a pending transfer: chips back as they were, licenses given back
-    what the transfer drew from each."""
+    what the transfer drew from each (`custody.release`)."""
     transfer = _pending(ctx, "transfer.cancel", "sender_id")
-    chips = _transfer_chips(ctx.session, transfer)
-    from computegov.registry.custody.models import CustodyEvent
-
-    previous = dict(
-        (event.chip_id, (event.details or {}).get("previous_status", "in_stock"))
-        for event in ctx.session.scalars(
-            sa.select(CustodyEvent)
-            .where(
-                CustodyEvent.kind == "transfer_declared",
-                CustodyEvent.chip_id.in_([c.id for c in chips]),
-            )
-            .order_by(CustodyEvent.id)
-        )
-        if (event.details or {}).get("transfer_id") == transfer.id
-    )
-    for chip in chips:
-        chip.status = previous.get(chip.id, "in_stock")
-    drawn = ctx.session.scalars(
-        sa.select(TransferLicense)
-        .where(TransferLicense.transfer_id == transfer.id)
-        .order_by(TransferLicense.license_id)
-    ).all()
-    for row in drawn:
-        ctx.session.execute(
-            sa.update(ExportLicense)
-            .where(ExportLicense.id == row.license_id)
-            .values(used=ExportLicense.used - row.chips)
-            .execution_options(synchronize_session=False)
-        )
-    return _close(ctx, transfer, "cancelled", "transfer_cancelled", chips, {})
+    chips, stamps = release(ctx, transfer, {})
+    return _closed(ctx, transfer, chips, stamps)
 
 
 def visible_transfers(

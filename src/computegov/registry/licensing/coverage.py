@@ -15,6 +15,8 @@ were cited, each up to what is left of it. The refusals, in the order they are c
   names only the licenses it drew on.
 
 `allocate` only decides; the caller draws the licenses down with conditional updates.
+`draw_values` then splits the shipment's value over them and checks each license's value
+limit and per-shipment riders.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from computegov.catalog import get_chip
 from computegov.errors import Refused
 from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.licensing.terms import rider_value
 from computegov.rules import instruments_of
 
 
@@ -179,3 +182,53 @@ def allocate(
             license_ids=[lic.id for lic in idle],
         )
     return drawn
+
+
+def draw_values(
+    cited: list[ExportLicense], drawn: dict[str, int], chip_count: int, value_usd: int | None
+) -> dict[str, int]:
+    """The value in US dollars to draw from each cited license, checked against its value
+    limit and its per-shipment riders (`licensing.terms`).
+
+    A shipment's value is split over the licenses it cites in proportion to the chips drawn
+    from each, out of all the chips it moves, rounded up to the whole dollar (so the licenses
+    together are never drawn for less than the licensed part of the shipment). A shipment
+    under a license with a value limit states its value (`value_usd`). Refusals:
+    `shipment_evidence_missing` (`missing` ["value_usd"]), `license_value_exhausted` (with
+    `remaining_value_usd`), `license_rider` (with `rider`)."""
+    limited = [lic.id for lic in cited if lic.value_usd is not None]
+    if limited and value_usd is None:
+        raise Refused(
+            f"license {', '.join(limited)} draws down on value: state the shipment's value in "
+            "US dollars (`value_usd`)",
+            reason="shipment_evidence_missing",
+            missing=["value_usd"],
+        )
+    values = {lic.id: -(-(value_usd or 0) * drawn[lic.id] // max(chip_count, 1)) for lic in cited}
+    for lic in cited:
+        take = values[lic.id]
+        if lic.value_usd is not None:
+            left = lic.value_usd - (lic.used_value_usd or 0)
+            if take > left:
+                raise Refused(
+                    f"license {lic.id} has {left} of {lic.value_usd} US dollars left; this "
+                    f"transfer draws {take} from it ({drawn[lic.id]} of its {chip_count} chips, "
+                    f"a shipment worth {value_usd})",
+                    reason="license_value_exhausted",
+                    remaining_value_usd=left,
+                    license_ids=[lic.id],
+                )
+        for rider, amount, unit in (
+            ("max_chips_per_shipment", drawn[lic.id], "chips"),
+            ("max_value_per_shipment_usd", take, "US dollars"),
+        ):
+            limit = rider_value(lic.riders, rider)
+            if limit is not None and amount > limit:
+                raise Refused(
+                    f"license {lic.id} carries rider {rider}: one shipment draws at most {limit} "
+                    f"{unit} from it; this one draws {amount}",
+                    reason="license_rider",
+                    rider=rider,
+                    license_ids=[lic.id],
+                )
+    return values

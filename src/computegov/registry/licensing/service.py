@@ -8,7 +8,12 @@ wherever it is (the US rules follow the chip, so the US regulator licenses re-ex
 transfers abroad); under one that administers none, as before, only an exporter in or
 headquartered in its jurisdiction (such a license counts for no instrument today, and its
 view says so: `instruments` is empty). A license names licensee, consignee, destination,
-catalog models, a quantity of chips and an expiry after its issue.
+catalog models, a quantity of chips and an expiry after its issue; and may state its terms
+(`licensing.terms`): a value in US dollars it draws down on besides chips, the start of its
+validity (default: its issue), riders, the other parties it names, the end of its end-use
+condition, and the instruments it was granted under (each one its jurisdiction administers).
+A regulator of its jurisdiction may later suspend, reinstate or revoke it
+(`licensing.status`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ from computegov.registry.bodies import Body, parse_body
 from computegov.registry.custody.common import canonical_model, license_resource, reader_filter
 from computegov.registry.ids import new_id
 from computegov.registry.licensing.models import ExportLicense
+from computegov.registry.licensing.terms import (
+    MAX_NAMED_PARTIES,
+    MAX_RIDERS,
+    MAX_VALUE_USD,
+    NAMED_ROLES,
+    NamedParty,
+    Rider,
+    checked_riders,
+    rider_view,
+)
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.names import name_parties
 from computegov.registry.parties.service import get_party
@@ -45,6 +60,12 @@ class LicenseIssue(Body):
     quantity: int = Field(ge=1, le=MAX_LICENSE_QUANTITY)
     expires_at: str
     jurisdiction: str | None = None
+    value_usd: int | None = Field(default=None, ge=1, le=MAX_VALUE_USD)
+    valid_from: str | None = None
+    riders: list[Rider] = Field(default_factory=list, max_length=MAX_RIDERS)
+    named_parties: list[NamedParty] = Field(default_factory=list, max_length=MAX_NAMED_PARTIES)
+    end_use_until: str | None = None
+    instruments: list[str] = Field(default_factory=list, max_length=50)
 
     @field_validator("destination")
     @classmethod
@@ -64,7 +85,12 @@ class LicenseIssue(Body):
 
 def license_dict(lic: ExportLicense) -> dict[str, Any]:
     """The API view of a license, with what is left of it; `regulator_name`, `licensee_name`
-    and `consignee_name` are None here, and `name_licenses` fills them in."""
+    and `consignee_name` are None here, and `name_licenses` fills them in.
+
+    `instruments` are those it counts for: every instrument its jurisdiction administers (a
+    license counts for all of them); `granted_under` the instruments it was granted under, as
+    its issuer named them (a license under `bis-2026-01-review` asks for a lab report on every
+    shipment). `remaining_value_usd` is None for a license without a value limit."""
     return {
         "id": lic.id,
         "regulator_id": lic.regulator_id,
@@ -80,6 +106,20 @@ def license_dict(lic: ExportLicense) -> dict[str, Any]:
         "quantity": lic.quantity,
         "used": lic.used,
         "remaining": lic.quantity - lic.used,
+        "value_usd": lic.value_usd,
+        "used_value_usd": lic.used_value_usd or 0,
+        "remaining_value_usd": (
+            None if lic.value_usd is None else lic.value_usd - (lic.used_value_usd or 0)
+        ),
+        "status": lic.status or "active",
+        "status_reason": lic.status_reason,
+        "status_changed_at": to_wire(lic.status_changed_at) if lic.status_changed_at else None,
+        "granted_under": list(lic.instruments or ()),
+        "riders": [rider_view(r) for r in lic.riders or ()],
+        "named_parties": [dict(p) for p in lic.named_parties or ()],
+        "end_use_until": to_wire(lic.end_use_until) if lic.end_use_until else None,
+        "application_id": lic.application_id,
+        "valid_from": to_wire(lic.valid_from or lic.issued_at),
         "issued_at": to_wire(lic.issued_at),
         "expires_at": to_wire(lic.expires_at),
         "entry_id": lic.entry_id,
@@ -113,6 +153,40 @@ def _expiry(text: str, now: datetime) -> datetime:
             "give a later instant"
         )
     return at
+
+
+def _named_parties(session: Session, named: list[NamedParty]) -> list[dict[str, Any]]:
+    """The named parties as stored: each role known, each party registered and one that
+    holds chips, no pair twice."""
+    out: list[dict[str, Any]] = []
+    for item in named:
+        if item.role not in NAMED_ROLES:
+            raise InvalidInput(
+                f"named party role {item.role!r} is unknown; use {', '.join(NAMED_ROLES)}"
+            )
+        party = get_party(session, item.party_id)
+        if party.role in ("regulator", "administrator", "auditor", "test_lab"):
+            raise InvalidInput(
+                f"{party.id} is a {party.role}; a license names parties that trade or use chips"
+            )
+        pair = {"role": item.role, "party_id": party.id}
+        if pair in out:
+            raise InvalidInput(f"{party.id} is named as {item.role} twice")
+        out.append(pair)
+    return out
+
+
+def _granted_under(jurisdiction: str, asked: list[str]) -> list[str]:
+    """The instruments named, each one `jurisdiction` administers."""
+    own = {i.id for i in instruments_of(jurisdiction)}
+    foreign = sorted(set(asked) - own)
+    if foreign:
+        raise InvalidInput(
+            f"a license issued under {jurisdiction} is granted under instruments {jurisdiction} "
+            f"administers ({', '.join(sorted(own)) or 'none'}), not {', '.join(foreign)}",
+            reason="foreign_instrument",
+        )
+    return sorted(set(asked))
 
 
 def _issued_under(issuer: Party, asked: str | None) -> str:
@@ -151,8 +225,20 @@ def issue_license(ctx: ActionContext) -> ActionResult:
     jurisdiction = _issued_under(ctx.party, body.jurisdiction)
     reach = {jurisdiction} if jurisdiction in administering_jurisdictions() else exporter
     ctx.authorize("license.issue", Resource(owners=owners, countries=frozenset(reach)))
-    if licensee.role in ("regulator", "administrator", "auditor"):
+    if licensee.role in ("regulator", "administrator", "auditor", "test_lab"):
         raise InvalidInput(f"{licensee.id} is a {licensee.role}; a licensee holds chips")
+    expires_at = _expiry(body.expires_at, ctx.now)
+    valid_from = parse_instant(body.valid_from) if body.valid_from else ctx.now
+    if valid_from >= expires_at:
+        raise InvalidInput(
+            f"valid_from {to_wire(valid_from)} is not before expires_at {to_wire(expires_at)}"
+        )
+    end_use_until = parse_instant(body.end_use_until) if body.end_use_until else None
+    if end_use_until is not None and end_use_until <= valid_from:
+        raise InvalidInput(
+            f"end_use_until {to_wire(end_use_until)} is not after valid_from {to_wire(valid_from)}"
+        )
+    named = _named_parties(ctx.session, list(body.named_parties))
     lic = ExportLicense(
         id=new_id("lic"),
         regulator_id=ctx.party.id,
@@ -164,14 +250,22 @@ def issue_license(ctx: ActionContext) -> ActionResult:
         quantity=body.quantity,
         used=0,
         issued_at=ctx.now,
-        expires_at=_expiry(body.expires_at, ctx.now),
+        expires_at=expires_at,
         entry_id=ctx.entry_id,
+        value_usd=body.value_usd,
+        used_value_usd=0,
+        status="active",
+        valid_from=valid_from,
+        riders=checked_riders(list(body.riders)),
+        named_parties=named,
+        end_use_until=end_use_until,
+        instruments=_granted_under(jurisdiction, list(body.instruments)),
     )
     ctx.session.add(lic)
     return ActionResult(
         {"license": named_license(ctx.session, lic)},
         201,
-        [lic.id, licensee.id, consignee.id],
+        [lic.id, licensee.id, consignee.id, *(p["party_id"] for p in named)],
         sorted(exporter | {body.destination, jurisdiction}),
         [lic],
     )

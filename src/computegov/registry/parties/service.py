@@ -27,7 +27,15 @@ from computegov.registry.ids import new_id
 from computegov.registry.parties.duplicates import refuse_duplicate
 from computegov.registry.parties.models import ApiToken, AuditGrant, Party, PartyKey
 
-ROLES = ("regulator", "manufacturer", "distributor", "cloud_provider", "ai_developer", "auditor")
+ROLES = (
+    "regulator",
+    "manufacturer",
+    "distributor",
+    "cloud_provider",
+    "ai_developer",
+    "auditor",
+    "test_lab",
+)
 MAX_PARENT_DEPTH = 64
 
 
