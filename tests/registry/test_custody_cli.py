@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from custody_setup import Cast, add_chips, chip_rows
+from custody_setup import Cast, add_chips, chip_rows, itn
 from typer.testing import CliRunner
 
 from computegov.cli import app
@@ -128,6 +128,9 @@ def test_refused_then_licensed_then_completed_through_the_cli(world: World, tmp_
         site_id,
         "--license",
         license_id,
+        "--export-filing",
+        itn(world),
+        "--dcs",
         "--dry-run",
         "--json",
     )
@@ -148,6 +151,9 @@ def test_refused_then_licensed_then_completed_through_the_cli(world: World, tmp_
         site_id,
         "--license",
         license_id,
+        "--export-filing",
+        itn(world),
+        "--dcs",
         "--json",
     )
     assert declared.exit_code == 0, declared.output
@@ -244,6 +250,7 @@ def test_declare_cites_several_licenses_and_names_the_missing_jurisdiction(
             "--country",
             "CN",
             *cited,
+            *(["--export-filing", itn(world), "--dcs"] if cited else []),
         )
 
     ids = []

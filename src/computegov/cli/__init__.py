@@ -17,6 +17,7 @@ from computegov.cli import (
     envelopes,
     export,
     keys,
+    labs,
     ledger,
     parties,
     rules,
@@ -71,6 +72,7 @@ app.add_typer(envelopes.app, name="envelope")
 app.add_typer(custody.sites_app, name="sites")
 app.add_typer(custody.licenses_app, name="licenses")
 app.add_typer(custody.transfers_app, name="transfers")
+app.add_typer(labs.app, name="labs")
 app.add_typer(rules.app, name="rules")
 app.add_typer(stats.app, name="stats")
 app.command()(server.serve)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from computegov.cli import license_status
 from computegov.cli.connection import (
     DEFAULT_URL,
     DryRun,
@@ -25,7 +26,8 @@ sites_app = typer.Typer(
     help="Sites (data centres): declare, list, install chips.", no_args_is_help=True
 )
 licenses_app = typer.Typer(
-    help="Export licenses: issue (regulators) and list.", no_args_is_help=True
+    help="Export licenses: issue, suspend, revoke, reinstate (regulators) and list.",
+    no_args_is_help=True,
 )
 transfers_app = typer.Typer(
     help="Transfers of custody: declare, confirm, cancel, list.", no_args_is_help=True
@@ -73,7 +75,17 @@ def _one(record: dict[str, Any], entry_id: str | None) -> None:
             if "license_id" in value:  # a license a transfer drew on
                 whose = f"{value['jurisdiction']}, " if value.get("jurisdiction") else ""
                 return f"{value['license_id']} ({whose}{value['chips']} chips)"
-            return ", ".join(f"{k}={v:g}" for k, v in sorted(value.items()))
+            if "role" in value and "party_id" in value:  # a party a license names
+                return f"{value['role']} {value['party_id']}"
+            if "checked" in value:  # a rider
+                shown = f"={value['value']}" if value.get("value") is not None else ""
+                return f"{value['id']}{shown}{'' if value['checked'] else ' (in words)'}"
+            return ", ".join(
+                f"{k}={v:g}"
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+                else f"{k}={cell(v)}"
+                for k, v in sorted(value.items())
+            )
         return ", ".join(map(str, map(cell, value))) if isinstance(value, list) else value
 
     hidden = {"regime", "chips", "entry_id"} | ({"license_ids"} if "licenses" in record else set())
@@ -203,6 +215,7 @@ LICENSE_COLUMNS = [
     "models",
     "quantity",
     "used",
+    "status",
     "expires",
 ]
 
@@ -219,6 +232,7 @@ def _license_row(lic: dict[str, Any]) -> tuple[Any, ...]:
         ", ".join(lic["models"]),
         lic["quantity"],
         lic["used"],
+        lic.get("status", "active"),
         lic["expires_at"],
     )
 
@@ -236,6 +250,39 @@ def issue_license(
         typer.Option(
             help="The jurisdiction it is issued under (one of yours; default: your only one). "
             "It counts only for the instruments that jurisdiction administers."
+        ),
+    ] = None,
+    value_usd: Annotated[
+        int | None,
+        typer.Option(help="Its value in whole US dollars: transfers draw it down on value too."),
+    ] = None,
+    valid_from: Annotated[
+        str | None, typer.Option(help="Start of its validity (an instant; default: now).")
+    ] = None,
+    rider: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A condition: ID (no_reexport), ID=NUMBER (max_chips_per_shipment=100, "
+            "max_value_per_shipment_usd=5000000) or ID=TEXT (a rider in words, shown, not "
+            "checked); repeatable."
+        ),
+    ] = None,
+    named: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Another party it names, ROLE=PARTY_ID (purchaser, intermediate_consignee, "
+            "end_user); repeatable."
+        ),
+    ] = None,
+    end_use_until: Annotated[
+        str | None,
+        typer.Option(help="End of its end-use condition (an instant; default: the chip's life)."),
+    ] = None,
+    instrument: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An instrument it is granted under (one its jurisdiction administers, e.g. "
+            "bis-2026-01-review, which asks for a lab report on every shipment); repeatable."
         ),
     ] = None,
     url: Url = DEFAULT_URL,
@@ -261,6 +308,11 @@ def issue_license(
     }
     if jurisdiction:
         body["jurisdiction"] = jurisdiction
+    body.update(
+        license_status.license_terms(
+            value_usd, valid_from, rider or [], named or [], end_use_until, instrument
+        )
+    )
     with connect(url, token, token_file, key) as client:
         result = client.act(
             "license.issue", "/v1/licenses", body, dry_run=dry_run, idempotency_key=idempotency_key
@@ -350,6 +402,35 @@ def declare(
             "whose instruments fire, licenses issued under it that cover every model moved.",
         ),
     ] = None,
+    value_usd: Annotated[
+        int | None,
+        typer.Option(
+            help="The shipment's value in whole US dollars (required under a license "
+            "with a value limit)."
+        ),
+    ] = None,
+    export_filing: Annotated[
+        str | None,
+        typer.Option(
+            help="The export filing's reference: from the US, the AES ITN (X, YYYYMMDD, six "
+            "digits); required under a license."
+        ),
+    ] = None,
+    dcs: Annotated[
+        bool,
+        typer.Option(
+            "--dcs",
+            help="Affirm the commercial invoice carries the destination control statement of "
+            "15 CFR 758.6 (required under a license).",
+        ),
+    ] = False,
+    lab_report: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A test lab's report (lab_...) listing chips moved; repeatable (under "
+            "bis-2026-01-review, together they list every chip)."
+        ),
+    ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
@@ -374,6 +455,14 @@ def declare(
         body["license_id"] = cited[0]
     elif cited:
         body["licenses"] = cited
+    if value_usd is not None:
+        body["value_usd"] = value_usd
+    if export_filing:
+        body["export_filing_ref"] = export_filing
+    if dcs:
+        body["destination_control_statement"] = True
+    if lab_report:
+        body["lab_report_ids"] = list(dict.fromkeys(lab_report))
     with connect(url, token, token_file, key) as client:
         try:
             result = client.act(
@@ -501,3 +590,7 @@ def list_transfers(
             [_transfer_row(t) for t in result["items"]],
             title=f"{result['total']} transfers",
         )
+
+
+# Suspend, revoke and reinstate live in their own module; they join the `licenses` group here.
+license_status.register(licenses_app)
