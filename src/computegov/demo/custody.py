@@ -49,6 +49,7 @@ class Custody:
     def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
         self.sites: dict[str, str] = {}
+        self.filings = 0  # export filings cited so far (one per licensed shipment)
 
     def site(self, key: str) -> str:
         return self.sites[key]
@@ -105,7 +106,13 @@ class Custody:
         if site is not None:
             body["destination_site_id"] = self.site(site)
         if license_id is not None:
+            # A shipment under a license carries its evidence: the demo's licensed shipments
+            # leave Taiwan, so the filing is the origin's export declaration (no AES ITN), and
+            # the commercial invoice carries the destination control statement (15 CFR 758.6).
+            self.filings += 1
             body["license_id"] = license_id
+            body["export_filing_ref"] = f"DEMO-EXPORT-{self.filings:04d}"
+            body["destination_control_statement"] = True
         return body
 
     def declare(self, sender: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -223,8 +223,9 @@ def refuse_reexport(
     ctx: ActionContext, chips: list[Chip], origin: str, destination: str, cited: list[ExportLicense]
 ) -> None:
     """Refuse (`license_rider`, rider `no_reexport`) moving chips out of the destination of a
-    license they moved under that carries `no_reexport`, unless this transfer cites a license
-    of that license's jurisdiction."""
+    license they moved under that carries `no_reexport`, while its end-use condition lasts
+    (`end_use_until`; None: the chip's life), unless this transfer cites a license of that
+    license's jurisdiction (so a move on which no instrument fires stays refused until then)."""
     if origin == destination:
         return
     from computegov.registry.custody.models import Transfer, TransferChip, TransferLicense
@@ -244,6 +245,8 @@ def refuse_reexport(
         for lic, chip_id in rows:
             if not has_rider(lic.riders, "no_reexport") or lic.destination != origin:
                 continue
+            if lic.end_use_until is not None and lic.end_use_until <= ctx.now:
+                continue  # the end-use condition has lapsed
             if any(c.jurisdiction == lic.jurisdiction for c in cited):
                 continue
             raise Refused(

@@ -13,7 +13,8 @@ vocabulary; a rider with any other id is a condition in words: shown with the li
   that much value from the license (`license_rider`);
 - `no_reexport` (no value): a chip that moved under the license (a completed transfer that
   cited it) leaves the license's destination country again only under a license of the
-  same jurisdiction (`license_rider`, checked on the later transfer, whoever declares it).
+  same jurisdiction (`license_rider`, checked on the later transfer, whoever declares it),
+  while the license's end-use condition lasts (`end_use_until`; None: the chip's life).
 
 Named parties are `[{"role", "party_id"}]` with role `purchaser`, `intermediate_consignee` or
 `end_user` (the parties form BIS-748P names besides applicant and ultimate consignee). A
