@@ -67,6 +67,20 @@ def _networking(values: list[str]) -> dict[str, float]:
     return out
 
 
+def _evidence_cell(evidence: dict[str, Any]) -> str:
+    """A shipment's evidence in a few words (the statement by its citation, not its text)."""
+    parts = []
+    if evidence.get("export_filing_ref"):
+        parts.append(f"filing {evidence['export_filing_ref']}")
+    if evidence.get("destination_control_statement"):
+        parts.append(f"DCS ({evidence.get('destination_control_citation', '15 CFR 758.6')})")
+    if evidence.get("value_usd") is not None:
+        parts.append(f"value {evidence['value_usd']} USD")
+    if evidence.get("lab_report_ids"):
+        parts.append(f"lab reports {', '.join(evidence['lab_report_ids'])}")
+    return "; ".join(parts)
+
+
 def _one(record: dict[str, Any], entry_id: str | None) -> None:
     """One record as a two-column table (ids in full), with the entry it was logged as."""
 
@@ -75,6 +89,8 @@ def _one(record: dict[str, Any], entry_id: str | None) -> None:
             if "license_id" in value:  # a license a transfer drew on
                 whose = f"{value['jurisdiction']}, " if value.get("jurisdiction") else ""
                 return f"{value['license_id']} ({whose}{value['chips']} chips)"
+            if "export_filing_ref" in value or "destination_control_statement" in value:
+                return _evidence_cell(value)
             if "role" in value and "party_id" in value:  # a party a license names
                 return f"{value['role']} {value['party_id']}"
             if "checked" in value:  # a rider

@@ -58,7 +58,7 @@ def _change(ctx: ActionContext, action: str) -> ActionResult:
             f"license {lic.id} is {status}; {action.split('.')[1]} acts on a license that is "
             f"{' or '.join(before)}",
             reason="license_status",
-            status=status,
+            license_status=status,
         )
     lic.status = after
     lic.status_reason = body.reason.strip()
