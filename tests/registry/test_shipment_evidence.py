@@ -115,6 +115,7 @@ def test_lab_reports_are_filed_by_test_labs_and_read_by_whom_they_serve(world: W
     assert future.status_code == 400 and "reviewed_at" in future.json()["detail"]
     assert _refused(cast.report(cast.us_lab, ["chp_nope"]), "unknown_chip")
     assert _refused(cast.report(cast.us_lab, chips, license_id="lic_nope"), "unknown_license")
+    assert _refused(cast.declare(cast.maker, chips, cast.us_lab, "US"), "bad_receiver")
     by_serial = [{"vendor": "NVIDIA", "serial": rows[c]["serial"]} for c in chips]
     made = cast.report(cast.us_lab, by_serial, findings={"passed": True, "notes": "seals intact"})
     assert made.status_code == 201, made.text

@@ -176,7 +176,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         raise Refused(
             f"no party {body.receiver_id!r} to receive the chips", reason="unknown_receiver"
         ) from None
-    if receiver.role in ("regulator", "administrator", "auditor"):
+    if receiver.role in ("regulator", "administrator", "auditor", "test_lab"):
         raise Refused(
             f"{receiver.id} is a {receiver.role}; it does not hold chips", reason="bad_receiver"
         )
