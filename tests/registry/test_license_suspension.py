@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
-from custody_setup import Cast, add_chips, chip_rows
+from custody_setup import Cast, add_chips, chip_rows, itn
 from test_license_terms import issue, issued
 from typer.testing import CliRunner
 
@@ -180,3 +181,58 @@ def test_suspend_and_reinstate_through_the_cli(world: World, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["license"]["status"] == "active"
     assert _used(world, lic["id"]) == (0, 0, "active")
+
+
+def _race(world: World, calls: list[tuple[Actor, str, dict[str, Any]]]) -> list[Any]:
+    """POST each call from its own thread, all released at once; the responses in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        actor, path, wire = calls[i]
+        with world.server.client(actor.token) as http:
+            barrier.wait()
+            results[i] = http.post(path, json=wire)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_a_declaration_racing_a_suspension_never_stays_pending(world: World) -> None:
+    cast = Cast(world)
+    lic = issued(issue(cast, cast.cn_cloud, "CN", ["H100"], 10))
+    for _ in range(3):
+        chips = add_chips(world, cast.maker, "H100 SXM", 2)
+        declare = world.envelope(
+            cast.maker,
+            "transfer.declare",
+            {
+                "chips": chips,
+                "receiver_id": cast.cn_cloud.id,
+                "destination_country": "CN",
+                "license_id": lic["id"],
+                "export_filing_ref": itn(world),
+                "destination_control_statement": True,
+            },
+        )
+        suspend = world.envelope(
+            cast.us_reg, "license.suspend", {"license_id": lic["id"], "reason": "race"}
+        )
+        calls = [
+            (cast.maker, "/v1/transfers", declare),
+            (cast.us_reg, f"/v1/licenses/{lic['id']}/suspend", suspend),
+        ]
+        results = _race(world, calls)
+        assert results[1].status_code == 200, results[1].text
+        if results[0].status_code != 201:
+            assert results[0].json()["reason"] in ("license_suspended", "license_exhausted")
+        pending = world.get(cast.maker, "/v1/transfers", params={"status": "pending"}).json()
+        assert pending["total"] == 0
+        assert _used(world, lic["id"]) == (0, 0, "suspended")
+        assert {c["status"] for c in chip_rows(world, chips).values()} == {"in_stock"}
+        reinstated = change(cast, cast.us_reg, "reinstate", lic["id"])
+        assert reinstated.status_code == 200, reinstated.text

@@ -204,17 +204,13 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
     values = draw_values(cited, drawn, len(chips), body.value_usd)
     refuse_reexport(ctx, chips, origin, destination, cited)
     evidence = shipment_evidence(ctx, body, cited, chips, origin, destination)
-    # Each license's share of the shipment's value, where the shipment states one.
-    valued = {} if body.value_usd is None else {"value_usd": 0}
-    regime["licenses"] = [
-        {
-            "license_id": lic.id,
-            "jurisdiction": lic.jurisdiction,
-            "chips": drawn[lic.id],
-            **({k: values[lic.id] for k in valued}),
-        }
-        for lic in cited
-    ]
+    regime["licenses"] = []
+    for lic in cited:
+        drew: dict[str, Any] = {"license_id": lic.id, "jurisdiction": lic.jurisdiction}
+        drew["chips"] = drawn[lic.id]
+        if body.value_usd is not None:  # its share of the shipment's value, where stated
+            drew["value_usd"] = values[lic.id]
+        regime["licenses"].append(drew)
     take_chips(ctx, chips)
     for lic in sorted(cited, key=lambda lic: lic.id):
         draw_down(ctx, lic, drawn[lic.id], values[lic.id])

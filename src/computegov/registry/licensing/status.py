@@ -63,6 +63,10 @@ def _change(ctx: ActionContext, action: str) -> ActionResult:
     lic.status = after
     lic.status_reason = body.reason.strip()
     lic.status_changed_at = ctx.now
+    # Written first: the row lock makes a concurrent declaration's conditional draw-down
+    # (`status = 'active'`) wait, and either it committed before (its transfer is pending
+    # below, and cancelled) or it finds the license no longer active.
+    ctx.session.flush()
     cancelled: list[dict[str, Any]] = []
     stamps: list[Any] = []
     subjects: list[str] = [lic.id, lic.licensee_id, lic.consignee_id]
