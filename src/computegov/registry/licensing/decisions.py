@@ -122,7 +122,7 @@ def _not_allowed(detail: str, app: LicenseApplication) -> Refused:
     return Refused(
         detail,
         reason="step_not_allowed",
-        status=app.status,
+        application_status=app.status,
         appealed=app.appealed,
         allowed=allowed,
     )
@@ -267,8 +267,8 @@ def decide(ctx: ActionContext) -> ActionResult:
     body = parse_body(Decide, ctx.body)
     app = _locked(ctx, body.application_id)
     ctx.authorize("license.decide", application_resource(app))
-    _check_fields(body, app)
     _state(ctx, body, app)
+    _check_fields(body, app)
     details: dict[str, Any] = {"reason": body.reason} if body.reason else {}
     lic = None
     if body.step == "refer":
