@@ -82,7 +82,7 @@ def show_application(app: dict[str, Any], entry_id: str | None) -> None:
         for c in evaluation.get("certifications", [])
     ]
     if certs:
-        print_table(["certification", "registry check", "status", "evidence"], certs)
+        print_table(["certification id", "registry check", "status", "evidence"], certs)
     for gap in evaluation.get("discrepancies", []):
         typer.echo(f"discrepancy: {gap['detail']}")
     steps = [
