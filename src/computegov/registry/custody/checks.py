@@ -20,7 +20,7 @@ from computegov.registry.actions import ActionContext
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import canonical_model
 from computegov.registry.licensing.models import ExportLicense
-from computegov.registry.licensing.terms import has_rider, named_ids
+from computegov.registry.licensing.riders import has_rider, named_ids
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.screening import matches_in_reach
 from computegov.rules import license_required

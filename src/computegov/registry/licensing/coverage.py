@@ -28,7 +28,7 @@ from typing import Any
 from computegov.catalog import get_chip
 from computegov.errors import Refused
 from computegov.registry.licensing.models import ExportLicense
-from computegov.registry.licensing.terms import rider_value
+from computegov.registry.licensing.riders import rider_value
 from computegov.rules import instruments_of
 
 
@@ -188,7 +188,7 @@ def draw_values(
     cited: list[ExportLicense], drawn: dict[str, int], chip_count: int, value_usd: int | None
 ) -> dict[str, int]:
     """The value in US dollars to draw from each cited license, checked against its value
-    limit and its per-shipment riders (`licensing.terms`).
+    limit and its per-shipment riders (`licensing.riders`).
 
     A shipment's value is split over the licenses it cites in proportion to the chips drawn
     from each, out of all the chips it moves, rounded up to the whole dollar (so the licenses

@@ -9,7 +9,7 @@ transfers abroad); under one that administers none, as before, only an exporter 
 headquartered in its jurisdiction (such a license counts for no instrument today, and its
 view says so: `instruments` is empty). A license names licensee, consignee, destination,
 catalog models, a quantity of chips and an expiry after its issue; and may state its terms
-(`licensing.terms`): a value in US dollars it draws down on besides chips, the start of its
+(`licensing.riders`): a value in US dollars it draws down on besides chips, the start of its
 validity (default: its issue), riders, the other parties it names, the end of its end-use
 condition, and the instruments it was granted under (each one its jurisdiction administers).
 A regulator of its jurisdiction may later suspend, reinstate or revoke it
@@ -34,7 +34,7 @@ from computegov.registry.bodies import Body, parse_body
 from computegov.registry.custody.common import canonical_model, license_resource, reader_filter
 from computegov.registry.ids import new_id
 from computegov.registry.licensing.models import ExportLicense
-from computegov.registry.licensing.terms import (
+from computegov.registry.licensing.riders import (
     MAX_NAMED_PARTIES,
     MAX_RIDERS,
     MAX_VALUE_USD,
