@@ -55,7 +55,7 @@ def test_apply_queue_decide_and_show_through_the_cli(world: World, tmp_path: Pat
     applied = _run(world, tmp_path, cast.maker, *args)
     assert applied.exit_code == 0, applied.output
     assert "case-by-case" in applied.output and JAN_2026 in applied.output
-    assert "registry 4 CN/MO vs 10 US (share 0.4)" in applied.output
+    assert "registry 4 CN/MO vs 10 US (share 40.0%)" in applied.output
     assert "on_file" in applied.output
 
     as_json = _run(world, tmp_path, cast.us_reg, "licenses", "applications", "--json", signed=False)

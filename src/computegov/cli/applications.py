@@ -92,6 +92,13 @@ def show_application(app: dict[str, Any], entry_id: str | None) -> None:
         print_table(["step", "by", "at", "details"], steps, title="steps")
 
 
+def _percent(share: Any) -> str:
+    """A share as people read it: 35.3%, "unbounded" (nothing to US customers) or "n/a"."""
+    if isinstance(share, int | float) and not isinstance(share, bool):
+        return f"{share:.1%}"
+    return str(share) if share is not None else "n/a"
+
+
 def _evidence(cert: dict[str, Any]) -> str:
     evidence = cert.get("evidence")
     if cert.get("registry_check") == "china_volume_share" and evidence:
@@ -100,13 +107,14 @@ def _evidence(cert: dict[str, Any]) -> str:
             mine = item["certified"]
             ours = item.get("registry")
             seen = (
-                f"registry {ours['china_macau']} CN/MO vs {ours['us']} US (share {ours['share']})"
+                f"registry {ours['china_macau']} CN/MO vs {ours['us']} US "
+                f"(share {_percent(ours['share'])})"
                 if ours
                 else "registry figures withheld"
             )
             parts.append(
                 f"{item['model']}: {seen}; certified {mine['china_macau']} vs {mine['us']} "
-                f"(share {mine['share']})"
+                f"(share {_percent(mine['share'])})"
             )
         return "; ".join(parts)
     if isinstance(evidence, dict) and "matches" in evidence:
@@ -183,6 +191,7 @@ def apply(
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Apply for an export license; print the registry's evaluation of it.
 
@@ -228,6 +237,9 @@ def apply(
         )
     if as_json:
         print_json(result)
+        return
+    if quiet:
+        typer.echo(result["application"]["id"])
         return
     show_application(result["application"], result.get("entry_id"))
     for flag in result.get("flags", []):
@@ -307,7 +319,10 @@ def act_on(
     dry_run: bool,
     idempotency_key: str | None,
     as_json: bool,
+    quiet: bool = False,
 ) -> None:
+    """Sign and send one step on an application; print the application (or only the id of the
+    license it granted, else of the application, with `quiet`)."""
     with connect(url, token, token_file, key) as client:
         result = client.act(
             type,
@@ -318,6 +333,9 @@ def act_on(
         )
     if as_json:
         print_json(result)
+        return
+    if quiet:
+        typer.echo(result["license"]["id"] if "license" in result else app_id)
         return
     show_application(result["application"], result.get("entry_id"))
     if "license" in result:

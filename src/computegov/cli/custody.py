@@ -305,6 +305,7 @@ def declare(
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Declare a transfer of chips you hold.
 
@@ -344,6 +345,9 @@ def declare(
             raise
     if as_json:
         print_json(result)
+        return
+    if quiet:
+        typer.echo(result["transfer"]["id"])
         return
     show_record(result["transfer"], result.get("entry_id"))
     for flag in result.get("flags", []):

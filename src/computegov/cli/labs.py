@@ -19,7 +19,7 @@ from computegov.cli.connection import (
     Url,
     connect,
 )
-from computegov.cli.custody import chip_names
+from computegov.cli.custody import Chips, chip_names
 from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 from computegov.errors import InvalidInput
 
@@ -42,10 +42,7 @@ def _row(report: dict[str, Any]) -> tuple[Any, ...]:
 
 @app.command("report")
 def report(
-    chip: Annotated[
-        list[str],
-        typer.Option(help="A chip reviewed: its id (chp_...) or VENDOR/SERIAL; repeatable."),
-    ],
+    chips: Chips,
     reviewed_at: Annotated[
         str, typer.Option(help="When the lab reviewed the chips (an instant, not in the future).")
     ],
@@ -64,12 +61,13 @@ def report(
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """File a test lab's report on the chips of a shipment it reviewed, as a test lab.
 
     Under the January 2026 rule (bis-2026-01-review) every chip a licensed transfer moves is
     listed by a report of a lab in the United States, reviewed before the declaration."""
-    body: dict[str, Any] = {"chips": chip_names(chip), "reviewed_at": reviewed_at}
+    body: dict[str, Any] = {"chips": chip_names(chips), "reviewed_at": reviewed_at}
     if license_id:
         body["license_id"] = license_id
     if findings:
@@ -88,6 +86,9 @@ def report(
         print_json(result)
         return
     made = result["lab_report"]
+    if quiet:
+        typer.echo(made["id"])
+        return
     print_table(
         ["field", "value"],
         [

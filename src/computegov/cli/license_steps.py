@@ -67,6 +67,7 @@ def decide(
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Take a step on an application, as a regulator of its jurisdiction.
 
@@ -95,6 +96,7 @@ def decide(
         dry_run,
         idempotency_key,
         as_json,
+        quiet,
     )
 
 

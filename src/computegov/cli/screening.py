@@ -147,6 +147,14 @@ def flag_evidence(flag: dict[str, Any]) -> str:
         return _words("receiver's ultimate parent headquartered in", hq) if hq else ""
     if kind == "repeated_refusals" and e.get("refusals") is not None:
         return f"{e['refusals']} refused declarations in {e.get('window_days', 0):g} days"
+    if kind == "certification_discrepancy" and e.get("discrepancies"):
+        first = e["discrepancies"][0]
+        more = len(e["discrepancies"]) - 1
+        return _words(first.get("detail"), f"(+{more} more)" if more else None)
+    if kind == "license_diversion" and e.get("chip_count") is not None:
+        lic = (e.get("license") or {}).get("id")
+        where = _words(e.get("party_name") or e.get("party_id"), "in", e.get("country"))
+        return _words(f"{e['chip_count']} chips under", lic, "at", where, f"({e.get('event')})")
     if kind == "unconfirmed_receipt" and e.get("pending_days") is not None:
         return f"pending {e['pending_days']:.0f} days (limit {e.get('limit_days', 0):g})"
     return ""

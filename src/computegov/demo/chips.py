@@ -41,8 +41,9 @@ PRODUCTION: dict[str, tuple[str, str, tuple[Batch, ...]]] = {
         "us-regulator",
         (
             Batch("H100 SXM", "NV-H100", 1600, "TSMC Fab 18", "TSMC Advanced Backend Fab 6"),
-            Batch("B200", "NV-B200", 700, "TSMC Fab 18", "SPIL Taichung Tan-Ke"),
-            Batch("H20", "NV-H20", 400, "TSMC Fab 18", "TSMC Advanced Backend Fab 6"),
+            Batch("B200", "NV-B200", 600, "TSMC Fab 18", "SPIL Taichung Tan-Ke"),
+            Batch("H20", "NV-H20", 300, "TSMC Fab 18", "TSMC Advanced Backend Fab 6"),
+            Batch("H200 SXM", "NV-H200", 200, "TSMC Fab 18", "TSMC Advanced Backend Fab 6"),
         ),
     ),
     "amd": (

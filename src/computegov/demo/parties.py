@@ -58,6 +58,8 @@ CAST = (
     Cast("pearl-river", "ai_developer", "Pearl River Intelligence Co., Ltd.", "CN"),
     # A German cloud owned by the Chinese developer: transfers to it are flagged.
     Cast("elbe", "cloud_provider", "Elbe Compute GmbH", "DE", parent="pearl-river"),
+    # A US test lab: it reviews shipments under the January 2026 rule before they leave.
+    Cast("keystone", "test_lab", "Keystone Accelerator Test Laboratory LLC", "US"),
     # A trader the US regulator's demo screening list names: transfers to it are refused.
     Cast("kestrel", "distributor", "Kestrel Dynamics FZE", "AE"),
 )

@@ -6,7 +6,7 @@ A capability that adds its part of the demo appends its module's `MODULE` here (
 
 from __future__ import annotations
 
-from computegov.demo import chips, custody, flags, parties
+from computegov.demo import chips, custody, flags, licensing, parties
 from computegov.demo.module import DemoModule
 
 MODULES: tuple[DemoModule, ...] = (
@@ -14,4 +14,5 @@ MODULES: tuple[DemoModule, ...] = (
     chips.MODULE,
     custody.MODULE,
     flags.MODULE,
+    licensing.MODULE,
 )

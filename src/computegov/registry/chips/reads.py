@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from computegov.errors import ComputegovError, InvalidInput
+from computegov.catalog import get_chip
+from computegov.errors import ComputegovError, InvalidInput, NotFound
 from computegov.identity.keys import decode_public_key, encode_public_key
 from computegov.instants import to_wire
 from computegov.ledger import entries, log, merkle, note
@@ -48,6 +49,17 @@ def visible(session: Session, reader: Party) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+def _catalog_name(model: str | None) -> str | None:
+    """The catalog's name for a model given by any of its aliases ("H200" -> "H200 SXM"); an
+    unknown name as given (it matches no chip)."""
+    if not model:
+        return model
+    try:
+        return get_chip(model).model
+    except NotFound:
+        return model
+
+
 def list_chips(
     session: Session,
     reader: Party,
@@ -64,7 +76,7 @@ def list_chips(
     """The chips a reader may see, filtered, oldest first: `{"total","limit","offset","items"}`."""
     where = [visible(session, reader)]
     for column, value in (
-        (Chip.model, model),
+        (Chip.model, _catalog_name(model)),
         (Chip.country, country.upper() if country else None),
         (Chip.status, status),
         (Chip.custodian_id, custodian),
