@@ -227,13 +227,13 @@ def test_a_newcomer_signs_in_with_one_click_and_sees_a_populated_registry(
     assert shots[0].stat().st_size > 0
 
 
-def _tour() -> str:
-    """The shell of the README's ten-minute tour, as a newcomer pastes it (the venv is already
-    on PATH here, so `. .venv/bin/activate` is left out)."""
+def _tour(heading: str = "## A ten-minute tour", least: int = 3) -> str:
+    """The shell of a README tour, as a newcomer pastes it (the venv is already on PATH here,
+    so `. .venv/bin/activate` is left out)."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## A ten-minute tour", 1)[1].split("\n## ", 1)[0]
+    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
-    assert len(blocks) >= 3, "the tour lost its commands"
+    assert len(blocks) >= least, "the tour lost its commands"
     lines = [line for block in blocks for line in block.splitlines()]
     return "\n".join(line for line in lines if line.strip() != ". .venv/bin/activate")
 
@@ -259,3 +259,31 @@ def test_the_readme_tour_runs_verbatim_to_a_verified_chip_history(served: Served
     assert "NV-H100-000001" in out and "moved" in out  # the chip's history, to its last step
     assert "✗" not in out  # no step's proof failed
     assert re.search(r"signature\s+│ valid", out), out
+
+
+def test_the_readme_licensing_tour_ships_h200s_under_a_license_and_follows_them(
+    served: Served,
+) -> None:
+    """The README's export-licensing walk runs as written, every command succeeding: H200s
+    into the US, an application showing the review policy and the registry's own 50% count,
+    an approval with a rider, a shipment with its lab report and export filing, and the US
+    regulator following licensed chips to Singapore."""
+    done = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + _tour("## Export licensing, end to end", 1)],
+        cwd=served.root.parent,
+        env=_env(COLUMNS="250"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 0, f"{out}\n{done.stderr}"
+    assert "case-by-case" in out and "bis-2026-01-review" in out
+    # The officer sees the registry's count beside the certified one (170 = 160 + these 10).
+    assert re.search(r"registry 60 CN/MO vs 170 US \(share 35\.3%\); certified 60 vs 170", out)
+    assert "consignee_kyc" in out and "on_file" in out
+    assert re.search(r"status\s+│ completed", out)  # Yangtze confirmed the licensed shipment
+    history = out.split("NV-H200-000001", 1)[1]
+    assert "SG" in history  # the chip's step into Singapore, read by the licensing regulator
+    assert "license_diversion" in out and "Lion City" in out
+    assert "✗" not in out

@@ -167,8 +167,14 @@ def _flag_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 FLAG_COLUMNS = ["id", "kind", "subject", "evidence", "status"]
 
 
-def _show_flags(result: dict[str, Any], status: str | None, as_json: bool, quiet: bool) -> None:
-    items = [f for f in result["items"] if status is None or f["status"] == status]
+def _show_flags(
+    result: dict[str, Any], status: str | None, kind: str | None, as_json: bool, quiet: bool
+) -> None:
+    items = [
+        f
+        for f in result["items"]
+        if (status is None or f["status"] == status) and (kind is None or f["kind"] == kind)
+    ]
     if as_json:
         print_json({**result, "items": items})
     elif quiet:
@@ -181,11 +187,19 @@ StatusFilter = Annotated[
     str | None,
     typer.Option(help="Only flags in this state (open, assigned, disputed, resolved, closed)."),
 ]
+KindFilter = Annotated[
+    str | None,
+    typer.Option(
+        help="Only flags of this kind (e.g. license_diversion, certification_discrepancy, "
+        "screening_match, lost_or_stolen)."
+    ),
+]
 
 
 @app.command()
 def flags(
     status: StatusFilter = None,
+    kind: KindFilter = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
@@ -195,12 +209,13 @@ def flags(
     """The flags you may see, with their evidence (as `computegov flags list`)."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/flags", limit=1000)
-    _show_flags(result, status, as_json, quiet)
+    _show_flags(result, status, kind, as_json, quiet)
 
 
 @flags_app.command("list")
 def list_flags(
     status: StatusFilter = None,
+    kind: KindFilter = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
@@ -212,7 +227,7 @@ def list_flags(
     The administrator sees all; a regulator, those touching its jurisdiction."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/flags", limit=1000)
-    _show_flags(result, status, as_json, quiet)
+    _show_flags(result, status, kind, as_json, quiet)
 
 
 def _print_flag(flag: dict[str, Any]) -> None:
