@@ -57,6 +57,7 @@ from computegov.registry.custody.flags import flag_hq_in_licensed_destination, p
 from computegov.registry.custody.models import Transfer, TransferChip, TransferLicense
 from computegov.registry.custody.sites import get_site
 from computegov.registry.ids import new_id
+from computegov.registry.licensing import follow
 from computegov.registry.licensing.coverage import allocate
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.licensing.service import get_license
@@ -225,6 +226,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         {c.id: {"previous_status": c.status} for c in chips},
     )
     flags = flag_hq_in_licensed_destination(ctx, transfer, models, chain)
+    flags += follow.on_transfer_declared(ctx, transfer, chips, cited)
     return ActionResult(
         {"transfer": named_transfer(ctx.session, transfer, [c.id for c in chips]), "flags": flags},
         201,
@@ -381,6 +383,7 @@ def cancel_transfer(ctx: ActionContext) -> ActionResult:
             .values(used=ExportLicense.used - row.chips)
             .execution_options(synchronize_session=False)
         )
+    follow.forget_transfer(ctx.session, transfer.id)
     return _close(ctx, transfer, "cancelled", "transfer_cancelled", chips, {})
 
 
@@ -401,4 +404,9 @@ def visible_transfers(
         query = query.where(Transfer.receiver_id == reader.id)
     elif role == "outgoing":
         query = query.where(Transfer.sender_id == reader.id)
-    return [transfer_dict(t) for t in session.scalars(query) if allowed(transfer_resource(t))]
+    followers = follow.transfer_followers(session)
+    return [
+        transfer_dict(t)
+        for t in session.scalars(query)
+        if allowed(transfer_resource(t, followers.get(t.id, frozenset())))
+    ]
