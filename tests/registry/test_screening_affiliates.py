@@ -134,6 +134,12 @@ def test_an_affiliate_at_50_percent_is_refused_while_the_rule_is_in_force(world:
     assert f"is owned 50% by {group.parent.id}" in problem["detail"]
     # 49 percent is below the rule's threshold.
     _allowed(group.send(group.minority))
+    # A match a regulator (of the listed party's country) closed extends nothing either.
+    my_reg = world.create(world.admin, "regulator", "MITI", "MY", jurisdiction=["MY"])
+    close = {"flag_id": problem["flag_id"], "reason": "not the listed entity (checked)"}
+    closed = group.cast.act(my_reg, "flag.close", "/v1/flags/close", close)
+    assert closed.status_code == 200, closed.text
+    _allowed(group.send(group.half))
 
 
 def test_indirect_ownership_through_a_chain(world: World) -> None:

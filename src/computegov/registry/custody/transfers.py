@@ -404,7 +404,7 @@ def visible_transfers(
         query = query.where(Transfer.receiver_id == reader.id)
     elif role == "outgoing":
         query = query.where(Transfer.sender_id == reader.id)
-    followers = follow.transfer_followers(session)
+    followers = follow.followers_for(session, reader)
     return [
         transfer_dict(t)
         for t in session.scalars(query)

@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from computegov.catalog import get_chip
-from computegov.identity.access import Resource
+from computegov.identity.access import Resource, default_matrix
 from computegov.instants import to_wire
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import Transfer, TransferChip
@@ -131,19 +131,32 @@ def _followed_transfers_query() -> sa.Select[str, str]:
 
 
 def transfer_followers(
-    session: Session, transfer_ids: Sequence[str] | None = None
+    session: Session,
+    transfer_ids: Sequence[str] | None = None,
+    jurisdictions: Iterable[str] | None = None,
 ) -> dict[str, frozenset[str]]:
     """For each transfer (all, when `transfer_ids` is None), the jurisdictions following it:
     those of the licenses its chips had moved under by its declaration, whose end-use
     condition lasted then. Transfers no one follows are left out."""
     found: dict[str, set[str]] = defaultdict(set)
     query = _followed_transfers_query().distinct()
+    if jurisdictions is not None:
+        query = query.where(ExportLicense.jurisdiction.in_(sorted(jurisdictions)))
     batches = [None] if transfer_ids is None else list(_chunks(list(transfer_ids)))
     for batch in batches:
         where = query if batch is None else query.where(TransferChip.transfer_id.in_(batch))
         for transfer_id, jurisdiction in session.execute(where):
             found[transfer_id].add(jurisdiction)
     return {transfer_id: frozenset(js) for transfer_id, js in found.items()}
+
+
+def followers_for(session: Session, reader: Party) -> dict[str, frozenset[str]]:
+    """`transfer_followers` as far as they matter to `reader` (to filter a list of
+    transfers): empty unless the matrix gives its role the `licensed` scope on transfer.read,
+    else limited to its own jurisdictions."""
+    if "licensed" not in default_matrix().scopes(reader.role, "transfer.read"):
+        return {}
+    return transfer_followers(session, jurisdictions=reader.jurisdiction or ())
 
 
 def followed_chip_ids(jurisdictions: Iterable[str], now: datetime) -> sa.Select[str]:
