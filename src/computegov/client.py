@@ -76,6 +76,21 @@ class RegistryClient:
         """GET a JSON resource."""
         return self._send("GET", path, params={k: v for k, v in params.items() if v is not None})
 
+    def get_text(self, path: str, **params: Any) -> str:
+        """GET a resource as text (a list as CSV with `format="csv"`); ApiError on a problem."""
+        query = {k: v for k, v in params.items() if v is not None}
+        try:
+            response = self._http.get(path, params=query)
+        except httpx.HTTPError as exc:
+            raise ApiError(0, {"detail": f"cannot reach {self.url}: {exc}"}) from None
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = {"detail": response.text[:200]}
+            raise ApiError(response.status_code, problem if isinstance(problem, dict) else {})
+        return response.text
+
     def origin(self) -> str:
         """The origin the server's envelopes must be addressed to."""
         if self._origin is None:

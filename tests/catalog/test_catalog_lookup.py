@@ -92,13 +92,18 @@ def test_no_row_mixes_sparse_and_dense_rates() -> None:
     """Halving steps: each narrower format is at most twice the next wider one on one chip.
 
     A sparse figure copied by mistake shows up as a 4x jump (sparse FP8 over dense FP16); the
-    5% slack allows for FP16 quoted with FP32 accumulation (L40S: 733 vs 362.05).
+    5% slack allows for FP16 quoted with FP32 accumulation (L40S: 733 vs 362.05). Blackwell
+    Ultra is the one published exception: its dense NVFP4 (14,000) is about 3x its dense FP8
+    (4,500) by design (https://developer.nvidia.com/blog/inside-nvidia-blackwell-ultra-the-chip-
+    powering-the-ai-factory-era/), and at most 3.2x is allowed there.
     """
+    widened = {("B300", "fp4", "fp8"): 3.2}
     for chip in all_chips():
         rates = chip.dense_tflops()
         for narrow, wide in (("fp4", "fp8"), ("fp8", "fp16"), ("int8", "fp16")):
             if narrow in rates and wide in rates:
-                assert rates[narrow] <= 2.05 * rates[wide], (chip.model, narrow, wide)
+                factor = widened.get((chip.model, narrow, wide), 2.05)
+                assert rates[narrow] <= factor * rates[wide], (chip.model, narrow, wide)
 
 
 def test_consumer_and_datacenter_marketing_is_recorded() -> None:
@@ -117,4 +122,4 @@ def test_to_dict_is_json_ready() -> None:
 def test_all_chips_hands_out_a_copy() -> None:
     chips = all_chips()
     chips.clear()
-    assert len(all_chips()) == 19
+    assert len(all_chips()) == 26

@@ -18,6 +18,7 @@ def test_every_catalog_vendor_has_a_sourced_headquarters_country() -> None:
         "Huawei": "CN",
         "Google": "US",
         "Intel": "US",
+        "Amazon": "US",
     }
     assert all(v.source.strip() for v in vendors.values())
     assert get_vendor("nvidia") is vendors["NVIDIA"]

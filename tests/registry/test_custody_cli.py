@@ -176,6 +176,9 @@ def test_refused_then_licensed_then_completed_through_the_cli(world: World, tmp_
     assert json.loads(impact.stdout)["chips_needing_license"] == 8
     old = _run(world, tmp_path, world.admin, "rules", "impact", "--on", "2022-01-01", signed=False)
     assert old.exit_code == 0 and "0 of 8 chips would need a license" in old.stdout
+    human = _run(world, tmp_path, cast.cn_reg, "rules", "impact", signed=False)
+    assert human.exit_code == 0 and "review policies" in human.stdout
+    assert "presumption of denial" in human.stdout  # held in China: a transfer within China
 
 
 def test_bad_chip_name_is_a_one_line_error(world: World, tmp_path: Path) -> None:

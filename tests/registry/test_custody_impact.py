@@ -64,3 +64,33 @@ def test_impact_over_the_api_is_scoped_to_the_regulators_jurisdiction(world: Wor
     assert (everything["chips"], everything["chips_needing_license"]) == (19, 8)
     assert world.get(cast.maker, "/v1/impact").status_code == 403
     assert world.get(world.admin, "/v1/impact", params={"rule": "nope"}).status_code == 404
+
+
+def test_impact_shows_each_groups_review_policy_as_a_transfer_within_its_country(
+    world: World,
+) -> None:
+    # 91 FR 1684 (effective 2026-01-15): case-by-case only for exports from the US; transfers
+    # within China stay a presumption of denial; a Chinese parent abroad keeps the HQ test's.
+    cast = Cast(world)
+    add_chips(world, cast.maker, "H200", 6, country="CN", custodian=cast.cn_cloud)
+    add_chips(world, cast.maker, "H200", 2, country="DE", custodian=cast.de_sub)
+    add_chips(world, cast.maker, "H200", 3, country="US", custodian=cast.us_cloud)
+    after = world.clock.now().replace(year=2026, month=2, day=1)
+    with world.store.transaction() as session:
+        result = impact(session, on=after)
+    groups = {(g["model"], g["country"]): g for g in result["groups"]}
+    in_china = groups[("H200 SXM", "CN")]
+    first = in_china["fired"][0]
+    assert (first["rule"], first["review"], first["review_rule"]) == (
+        "bis-2023-10",
+        "presumption of denial",
+        "bis-2023-10",
+    )
+    assert first["conditions"] == []
+    assert "bis-2023-10: presumption of denial" in in_china["reviews"]
+    abroad = groups[("H200 SXM", "DE")]["fired"][0]
+    assert (abroad["review"], abroad["conditions"]) == ("presumption of denial", [])
+    assert groups[("H200 SXM", "US")]["license_required"] is False
+    over_api = world.get(world.admin, "/v1/impact", params={"on": "2026-02-01"}).json()
+    api_groups = {(g["model"], g["country"]): g for g in over_api["groups"]}
+    assert api_groups[("H200 SXM", "CN")]["fired"][0]["review"] == "presumption of denial"

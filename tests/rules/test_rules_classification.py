@@ -39,6 +39,16 @@ RECORD: list[tuple[str, str | None, str | None, str]] = [
     ("Ascend 910B", NONE, A, "R9b BIS: a 'PRC 3A090 IC' (May 2025); 2022: computed (392 GB/s)"),
     ("TPU v4", NONE, A, "computed: not sold; 2023 via a.2 (PD > 4,400/600 = 7.33)"),
     ("TPU v5p", A, A, "computed: not sold; TPP 7,344 >= 4,800"),
+    # Chips of the January 2026 regime (91 FR 1684, which names the H200 and MI325X as 3A090.a
+    # items it reviews: https://www.govinfo.gov/content/pkg/FR-2026-01-15/html/2026-00789.htm).
+    ("H200 SXM", A, A, "91 FR 1684 names it; 2022: computed (1,028 GB/s, TPP 15,832)"),
+    ("MI325X", A, A, "91 FR 1684 names it; 2022: computed (896 GB/s, TPP 20,919)"),
+    ("B300", A, A, "computed: TPP 56,000; Blackwell stays barred for China (Covington 2026-01)"),
+    # The 2022 test needs the I/O rate, which is not taken for these: undecided, so no ECCN.
+    ("MI355X", NONE, A, "computed: TPP 40,266; 2022 undecided (I/O not published)"),
+    ("Ascend 910C", NONE, A, "computed: TPP 12,800 >= 4,800; 2022 undecided (I/O unknown)"),
+    ("Trainium2", NONE, A, "computed: not sold; TPP 21,344; 2022 undecided (I/O not taken)"),
+    ("TPU v6e", NONE, A, "computed: not sold; TPP 14,688; ICI 448 GB/s < 600 in 2022"),
 ]
 
 
@@ -65,6 +75,10 @@ H20_CLASS = [
     ("H800", False, "computed: 3.35 TB/s and 528 GB/s, both below the H20's"),
     ("L20", False, "computed: 864 GB/s GDDR6 and PCIe only"),
     ("A100", False, "computed: 2.0 TB/s and 664 GB/s"),
+    ("H200 SXM", True, "computed: 4.8 TB/s >= the H20's 4.0 TB/s"),
+    ("MI325X", True, "computed: 6 TB/s"),
+    ("Trainium2", False, "computed: 2.9 TB/s; NeuronLink rate not taken"),
+    ("TPU v6e", False, "computed: 1.64 TB/s and 448 GB/s"),
 ]
 
 

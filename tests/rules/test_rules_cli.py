@@ -91,3 +91,35 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], hint: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert hint in lines[0]
+
+
+def test_export_check_from_the_us_shows_the_case_by_case_policy_and_its_certifications() -> None:
+    # 91 FR 1684: an H200 export from the US to China is reviewed case by case.
+    data = check("--chip", "H200", "--to", "CN", "--from", "US", "--on", "2026-02-01")
+    assert data["origin"] == "US"
+    first = data["fired"][0]  # type: ignore[index]
+    assert (first["review"], first["review_rule"]) == ("case-by-case", "bis-2026-01-review")
+    assert any("consignee_kyc" in c for c in first["conditions"])
+    reexport = check("--chip", "H200", "--to", "CN", "--from", "SG", "--on", "2026-02-01")
+    assert reexport["fired"][0]["review"] == "presumption of denial"  # type: ignore[index]
+    result = runner.invoke(
+        app,
+        ["export", "check", "--chip", "H200", "--to", "CN", "--from", "US", "--on", "2026-02-01"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "H200 SXM US -> CN" in result.stdout
+    assert "case-by-case" in result.stdout and "bis-2026-01-review" in result.stdout
+    assert "certify third_party_lab_review" in result.stdout
+    b200 = runner.invoke(
+        app,
+        ["export", "check", "--chip", "B200", "--to", "CN", "--from", "US", "--on", "2026-02-01"],
+    )
+    assert "presumption of denial" in b200.stdout and "TPP 36,000 >= 21,000" in b200.stdout
+
+
+def test_export_check_refuses_a_bad_origin() -> None:
+    result = runner.invoke(
+        app, ["export", "check", "--chip", "H200", "--to", "CN", "--from", "Mars"]
+    )
+    assert result.exit_code != 0
+    assert "alpha-2" in result.output

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import chips, custody, ledger_reads, parties, stats
+from computegov.api import chips, custody, ledger_reads, licensing, parties, stats
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
@@ -60,6 +60,7 @@ def create_app(
     app.include_router(parties.router)
     app.include_router(chips.router)
     app.include_router(custody.router)
+    app.include_router(licensing.router)
     app.include_router(stats.router)
     app.include_router(pages.router)
     return app

@@ -164,7 +164,9 @@ def rule_impact(
     on: Annotated[str | None, Query(max_length=40, description="an instant; default now")] = None,
 ) -> dict[str, Any]:
     """Which chips now held would need a license where they are, under `rule` or the regime
-    at `on` (regulators: chips in their jurisdiction; the administrator: all)."""
+    at `on`, with each fired instrument's review policy for a transfer within the chips' own
+    country and the conditions that would change it (regulators: chips in their
+    jurisdiction; the administrator: all)."""
     store = store_of(request)
     with reader_session(store, token, "impact.read", "impact") as (session, reader):
         scope = frozenset(reader.jurisdiction or ())

@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from computegov import __version__
 from computegov.cli import (
+    applications,
     chip_registry,
     chips,
     compute,
@@ -18,6 +19,8 @@ from computegov.cli import (
     export,
     keys,
     ledger,
+    license_steps,
+    licenses,
     parties,
     rules,
     screening,
@@ -69,10 +72,13 @@ app.add_typer(screening.app, name="screening")
 app.add_typer(screening.flags_app, name="flags")
 app.add_typer(envelopes.app, name="envelope")
 app.add_typer(custody.sites_app, name="sites")
-app.add_typer(custody.licenses_app, name="licenses")
+app.add_typer(licenses.licenses_app, name="licenses")
+app.add_typer(licenses.kyc_app, name="kyc")
 app.add_typer(custody.transfers_app, name="transfers")
 app.add_typer(rules.app, name="rules")
 app.add_typer(stats.app, name="stats")
+# `applications` and `license_steps` add their commands to `licenses` and `kyc` on import.
+LICENSE_COMMANDS = (applications.apply, license_steps.decide)
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 

@@ -1,5 +1,5 @@
-"""`computegov sites`, `computegov licenses` and `computegov transfers`: where chips are, the
-export licenses regulators issue, and changes of custody. Thin commands over `/v1`."""
+"""`computegov sites` and `computegov transfers`: where chips are and changes of custody
+(`computegov licenses` is `cli/licenses.py`). Thin commands over `/v1`."""
 
 from __future__ import annotations
 
@@ -23,9 +23,6 @@ from computegov.errors import InvalidInput
 
 sites_app = typer.Typer(
     help="Sites (data centres): declare, list, install chips.", no_args_is_help=True
-)
-licenses_app = typer.Typer(
-    help="Export licenses: issue (regulators) and list.", no_args_is_help=True
 )
 transfers_app = typer.Typer(
     help="Transfers of custody: declare, confirm, cancel, list.", no_args_is_help=True
@@ -65,7 +62,7 @@ def _networking(values: list[str]) -> dict[str, float]:
     return out
 
 
-def _one(record: dict[str, Any], entry_id: str | None) -> None:
+def show_record(record: dict[str, Any], entry_id: str | None) -> None:
     """One record as a two-column table (ids in full), with the entry it was logged as."""
 
     def cell(value: Any) -> Any:
@@ -136,7 +133,7 @@ def create_site(
     if as_json:
         print_json(result)
     else:
-        _one(result["site"], result.get("entry_id"))
+        show_record(result["site"], result.get("entry_id"))
 
 
 @sites_app.command("list")
@@ -190,110 +187,6 @@ def install(
             (c, "moved") for c in result["moved"]
         ]
         print_table(["chip", site], rows)
-
-
-LICENSE_COLUMNS = [
-    "id",
-    "jurisdiction",
-    "licensee",
-    "licensee name",
-    "consignee",
-    "consignee name",
-    "destination",
-    "models",
-    "quantity",
-    "used",
-    "expires",
-]
-
-
-def _license_row(lic: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        lic["id"],
-        lic["jurisdiction"],
-        lic["licensee_id"],
-        lic.get("licensee_name"),
-        lic["consignee_id"],
-        lic.get("consignee_name"),
-        lic["destination"],
-        ", ".join(lic["models"]),
-        lic["quantity"],
-        lic["used"],
-        lic["expires_at"],
-    )
-
-
-@licenses_app.command("issue")
-def issue_license(
-    licensee: Annotated[str, typer.Option(help="The exporter the license authorizes (party id).")],
-    consignee: Annotated[str, typer.Option(help="The receiver (party id).")],
-    destination: Annotated[str, typer.Option(help="Destination country (ISO alpha-2).")],
-    model: Annotated[list[str], typer.Option(help="A catalog model; repeatable.")],
-    quantity: Annotated[int, typer.Option(help="How many chips in all.")],
-    expires: Annotated[str, typer.Option(help="Expiry instant (e.g. 2027-01-01).")],
-    jurisdiction: Annotated[
-        str | None,
-        typer.Option(
-            help="The jurisdiction it is issued under (one of yours; default: your only one). "
-            "It counts only for the instruments that jurisdiction administers."
-        ),
-    ] = None,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-    token_file: TokenFile = None,
-    key: KeyFile = None,
-    dry_run: DryRun = False,
-    idempotency_key: IdempotencyKey = None,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Issue an export license, as a regulator.
-
-    It counts only for the instruments of the jurisdiction it is issued under (US: the BIS
-    rules, which follow the chip, so the US regulator licenses senders anywhere), and only for
-    its licensee."""
-    body: dict[str, Any] = {
-        "licensee_id": licensee,
-        "consignee_id": consignee,
-        "destination": destination,
-        "models": model,
-        "quantity": quantity,
-        "expires_at": expires,
-    }
-    if jurisdiction:
-        body["jurisdiction"] = jurisdiction
-    with connect(url, token, token_file, key) as client:
-        result = client.act(
-            "license.issue", "/v1/licenses", body, dry_run=dry_run, idempotency_key=idempotency_key
-        )
-    if as_json:
-        print_json(result)
-    else:
-        _one(result["license"], result.get("entry_id"))
-
-
-@licenses_app.command("list")
-def list_licenses(
-    licensee: Annotated[str | None, typer.Option(help="Only this licensee's.")] = None,
-    destination: Annotated[str | None, typer.Option(help="Only to this country.")] = None,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-    token_file: TokenFile = None,
-    as_json: bool = JSON_OPTION,
-    quiet: bool = QUIET_OPTION,
-) -> None:
-    """List the export licenses you may see."""
-    with connect(url, token, token_file) as client:
-        result = client.get("/v1/licenses", licensee=licensee, destination=destination, limit=1000)
-    if as_json:
-        print_json(result)
-    elif quiet:
-        print_ids(x["id"] for x in result["items"])
-    else:
-        print_table(
-            LICENSE_COLUMNS,
-            [_license_row(x) for x in result["items"]],
-            title=f"{result['total']} licenses",
-        )
 
 
 # A party's name sits beside its id: the id stays whole (the next command needs it), the name
@@ -389,7 +282,7 @@ def declare(
     if as_json:
         print_json(result)
         return
-    _one(result["transfer"], result.get("entry_id"))
+    show_record(result["transfer"], result.get("entry_id"))
     for flag in result.get("flags", []):
         typer.echo(f"flag raised: {flag['kind']} ({flag['id']})")
 
@@ -417,7 +310,7 @@ def _close(
     if as_json:
         print_json(result)
     else:
-        _one(result["transfer"], result.get("entry_id"))
+        show_record(result["transfer"], result.get("entry_id"))
 
 
 @transfers_app.command("confirm")

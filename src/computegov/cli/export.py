@@ -29,6 +29,12 @@ def _quantity(text: str) -> int:
 def check(
     chip: str | None = typer.Option(None, "--chip", help="Catalog model or alias (e.g. H100)."),
     to: str | None = typer.Option(None, "--to", help="Destination, ISO 3166-1 alpha-2 (e.g. CN)."),
+    origin: str | None = typer.Option(
+        None,
+        "--from",
+        help="Country the chips leave from (alpha-2; e.g. US). Review policies depend on it: "
+        "the January 2026 case-by-case review covers exports from the US only. Default: unknown.",
+    ),
     on: str | None = typer.Option(None, "--on", help="Date (YYYY-MM-DD); default now."),
     end_user_hq: str | None = typer.Option(
         None, "--end-user-hq", help="Country of the buyer's ultimate parent (alpha-2)."
@@ -49,22 +55,32 @@ def check(
         end_user_hq=end_user_hq,
         quantity=_quantity(quantity),
         rule=rule,
+        origin=origin,
     )
     if as_json:
         print_json(decision.to_dict())
         return
     verdict = "REQUIRED" if decision.license_required else "not required"
+    source = f"{decision.origin} " if decision.origin else ""
     typer.echo(
-        f"{decision.chip} -> {decision.destination} on {decision.on.date().isoformat()}"
+        f"{decision.chip} {source}-> {decision.destination} on {decision.on.date().isoformat()}"
         f"{f' (buyer HQ {decision.end_user_hq})' if decision.end_user_hq else ''}: "
         f"license {verdict}; evaluated: {', '.join(decision.evaluated) or 'nothing'}"
     )
     if decision.fired:
         print_table(
-            ["Rule", "Jurisdiction", "Citation", "Review", "Reason"],
-            [[f.rule, f.jurisdiction, f.citation, f.review, f.reason] for f in decision.fired],
+            ["Rule", "Jurisdiction", "Citation", "Review", "Policy set by", "Reason"],
+            [
+                [f.rule, f.jurisdiction, f.citation, f.review, f.review_rule, f.reason]
+                for f in decision.fired
+            ],
             title="Instruments that fired",
         )
+        for f in decision.fired:
+            if f.conditions:
+                typer.echo(f"{f.rule}: {f.review} (policy set by {f.review_rule}); conditions:")
+                for condition in f.conditions:
+                    typer.echo(f"  - {condition}")
     if decision.exceptions:
         print_table(
             ["Exception", "Rule", "Why"],

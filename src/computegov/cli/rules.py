@@ -25,10 +25,12 @@ def impact(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Which chips now held would need a license where they are.
+    """Which chips now held would need a license where they are, and under which review policy.
 
-    Under one --rule, or else the regime in force at --on (default: now). Regulators see the
-    chips in their jurisdiction; the administrator, all."""
+    Under one --rule, or else the regime in force at --on (default: now). Each group is
+    evaluated as a transfer within its own country (the chips' country is the origin), so the
+    review policy shown is the one such a transfer would meet, with the conditions that would
+    change it. Regulators see the chips in their jurisdiction; the administrator, all."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/impact", rule=rule, on=on)
     if as_json:
@@ -42,7 +44,7 @@ def impact(
             g["chips"],
             None if g["h100_equivalents"] is None else round(g["h100_equivalents"], 1),
             "yes" if g["license_required"] else "no",
-            g["rules"],
+            "; ".join(f"{f['rule']}: {f['review']}" for f in g["fired"]),
         )
         for g in result["groups"]
     ]
@@ -52,7 +54,16 @@ def impact(
         f"({result['h100_equivalents_needing_license']:.1f} H100e)"
     )
     print_table(
-        ["model", "country", "parent HQ", "chips", "H100e", "license", "instruments"],
+        ["model", "country", "parent HQ", "chips", "H100e", "license", "review policies"],
         rows,
         title=title,
     )
+    for g in result["groups"]:
+        for f in g["fired"]:
+            if f.get("conditions"):
+                typer.echo(
+                    f"{g['model']} in {g['country']}: {f['rule']} {f['review']} "
+                    f"(policy set by {f.get('review_rule') or f['rule']}); conditions:"
+                )
+                for condition in f["conditions"]:
+                    typer.echo(f"  - {condition}")

@@ -14,7 +14,13 @@ from computegov.catalog import H100_REFERENCE_MODEL, ChipModel, get_chip, tpp
 from computegov.rules.classification import Classification, classify_under, fmt
 from computegov.rules.destinations import diffusion_tier
 from computegov.rules.instruments import Instrument, threshold
-from computegov.rules.outcomes import Fired, LicenseException
+from computegov.rules.outcomes import (
+    CASE_BY_CASE,
+    PRESUMPTION_OF_APPROVAL,
+    PRESUMPTION_OF_DENIAL,
+    Fired,
+    LicenseException,
+)
 
 DIFFUSION = "bis-2025-01-diffusion"
 
@@ -51,9 +57,9 @@ def evaluate_diffusion(
     if hq_tier == 3:
         reason += f" (buyer headquartered in Tier 3 {hq})"
     exceptions: list[LicenseException] = []
-    review = None
+    conditions: tuple[str, ...] = ()
     if tier == 3:
-        review = "presumption of denial"
+        review = PRESUMPTION_OF_DENIAL
         if not chip.datacenter:
             exceptions.append(
                 LicenseException("NAC", rule.id, "non-datacenter 3A090.a: NAC in Tier 3")
@@ -65,7 +71,7 @@ def evaluate_diffusion(
                     "AIA", rule.id, f"{dest} is Tier 1 (consignee headquartered in Tier 1)"
                 )
             )
-        review = "presumption of approval"
+        review = PRESUMPTION_OF_APPROVAL
     else:
         if not chip.datacenter:
             exceptions.append(
@@ -91,11 +97,12 @@ def evaluate_diffusion(
                 f"{fmt(allocation)} TPP ({fmt(threshold(DIFFUSION, 'country_cap_h100e'))} "
                 f"H100e; {fmt(doubled)} with a US agreement): {100 * total / allocation:.2f}%"
             )
-        review = "case-by-case against the country allocation"
+        review = CASE_BY_CASE
+        conditions = (f"the export fits within {dest}'s country allocation (or the LPP allowance)",)
         notes.append("quantity is read as the consignee's cumulative total for the calendar year")
     return (
         cls,
-        [Fired(rule.id, rule.citation, reason, review, rule.jurisdiction)],
+        [Fired(rule.id, rule.citation, reason, review, rule.jurisdiction, conditions=conditions)],
         exceptions,
         notes,
     )

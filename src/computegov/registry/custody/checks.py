@@ -84,14 +84,19 @@ def origin_of(chips: list[Chip]) -> str:
 
 
 def evaluate_regime(
-    ctx: ActionContext, models: Counter[str], destination: str, chain: list[dict[str, Any]]
+    ctx: ActionContext,
+    models: Counter[str],
+    destination: str,
+    chain: list[dict[str, Any]],
+    origin: str | None = None,
 ) -> dict[str, Any]:
-    """The regime at receipt time for each model moved; JSON-ready, stored on the transfer."""
+    """The regime at receipt time for each model moved, leaving from `origin` (the country the
+    chips are in: it decides review policies); JSON-ready, stored on the transfer."""
     hq = chain[-1]["hq_country"] if chain else None
     per_model: dict[str, Any] = {}
     for model, count in sorted(models.items()):
         decision = license_required(
-            get_chip(model), destination, on=ctx.now, end_user_hq=hq, quantity=count
+            get_chip(model), destination, on=ctx.now, end_user_hq=hq, quantity=count, origin=origin
         )
         per_model[model] = {
             "chips": count,
@@ -103,6 +108,7 @@ def evaluate_regime(
         }
     return {
         "on": to_wire(ctx.now),
+        "origin": origin,
         "destination": destination,
         "end_user_hq": hq,
         "parent_chain": chain,

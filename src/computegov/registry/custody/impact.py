@@ -3,8 +3,10 @@ license where they are?
 
 Chips still held (not decommissioned, lost or stolen) are grouped by model x country x the
 headquarters country of their custodian's ultimate parent, and each group is evaluated with
-`rules.license_required(model, country, on=T, end_user_hq=hq, quantity=count, rule=R)`: the
-same question a transfer to that custodian there would be asked today.
+`rules.license_required(model, country, on=T, end_user_hq=hq, quantity=count, rule=R,
+origin=country)`: the same question a transfer to that custodian there would be asked today,
+with the chips' own country as the origin (an in-country transfer), so that each fired
+instrument's review policy is the one such a transfer would meet, with what would change it.
 """
 
 from __future__ import annotations
@@ -63,7 +65,9 @@ def impact(
         counts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")
     ):
         chip = get_chip(model)
-        decision = license_required(chip, country, on=on, end_user_hq=hq, quantity=count, rule=rule)
+        decision = license_required(
+            chip, country, on=on, end_user_hq=hq, quantity=count, rule=rule, origin=country
+        )
         per_chip = h100_equivalents(chip)
         groups.append(
             {
@@ -74,6 +78,7 @@ def impact(
                 "h100_equivalents": per_chip * count if per_chip is not None else None,
                 "license_required": decision.license_required,
                 "rules": ",".join(f.rule for f in decision.fired),
+                "reviews": ",".join(f"{f.rule}: {f.review}" for f in decision.fired),
                 "fired": [f.to_dict() for f in decision.fired],
             }
         )

@@ -176,7 +176,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
             )
     models = Counter(canonical_model(chip.model) for chip in chips)
     chain = parent_chain(ctx.session, receiver)
-    regime = evaluate_regime(ctx, models, destination, chain)
+    regime = evaluate_regime(ctx, models, destination, chain, origin)
     cited = []
     for license_id in body.cited():
         try:

@@ -1,1 +1,2 @@
-"""Export licensing: licenses that regulators issue and transfers cite and draw down."""
+"""Export licensing: applications, their evaluation and review, and the licenses regulators
+issue or grant on them and transfers cite and draw down."""
