@@ -283,3 +283,33 @@ def _pem(path: Path, signer: Any) -> Path:
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
     return path
+
+
+def test_an_application_naming_an_affiliate_shows_the_match_via_ownership(world: World) -> None:
+    from licensing_setup import H200, Licensing, certification
+
+    world.clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))  # the rule reimposed
+    cast = Licensing(world)
+    parent = world.create(world.admin, "ai_developer", LISTED, "MY")
+    owned = world.create(
+        world.admin,
+        "cloud_provider",
+        "Suzhou Owned Cloud",
+        "CN",
+        parent_id=parent.id,
+        parent_share=60,
+    )
+    csv = f"name,source\n{LISTED},{ENTITY_LIST}\n"
+    body = {"name": "entity-list", "csv": csv}
+    assert cast.act(cast.us_reg, "screening.import", "/v1/screening/lists", body).status_code == 201
+    add_chips(world, cast.maker, H200, 10, country="US")
+    parties = {"purchaser_id": owned.id, "ultimate_consignee_id": owned.id}
+    app = cast.applied(**parties, end_user_ids=[owned.id])["application"]
+    screening = certification(app, "screening")
+    assert screening["status"] == "match", screening
+    matches = screening["evidence"]["matches"]
+    assert {m["role"] for m in matches} >= {"purchaser", "ultimate_consignee"}
+    for match in matches:  # the same party in each role it is named in
+        assert match["party_id"] == owned.id
+        assert match["affiliate_of"]["listed_party"]["id"] == parent.id
+        assert match["affiliate_of"]["direct_share_percent"] == 60
