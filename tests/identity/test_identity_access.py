@@ -24,6 +24,12 @@ def _resource_in(scope: str) -> Resource:
         "own": Resource(id="r-2", owners=frozenset({PARTY}), countries=frozenset({"FR"})),
         "jurisdiction": Resource(id="r-3", owners=frozenset({"p-x"}), countries={"US"}),  # type: ignore[arg-type]
         "granted": Resource(id="r-granted", owners=frozenset({"p-x"}), countries=frozenset()),
+        "licensed": Resource(
+            id="r-4",
+            owners=frozenset({"p-x"}),
+            countries=frozenset({"FR"}),
+            followers={"US"},  # type: ignore[arg-type]
+        ),
     }[scope]
 
 
@@ -37,7 +43,7 @@ def test_matrix_decides_each_role_and_action(
     actor = _actor(role)
     granted_actor = Actor(role, PARTY, frozenset({"US"}), frozenset({"r-granted"}))
     if not scopes:
-        for scope in ("any", "own", "jurisdiction", "granted"):
+        for scope in ("any", "own", "jurisdiction", "granted", "licensed"):
             decision = MATRIX.decide(granted_actor, action, _resource_in(scope))
             assert not decision.allowed, (role, action, scope)
             _assert_plain(decision.reason)

@@ -85,8 +85,9 @@ def test_each_kind_of_refusal_is_plain_on_pages_and_in_the_api(world: World) -> 
         "administrator and regulators may."
     )
     assert said["outside the jurisdiction"] == (
-        "Your party (a regulator) can see only the transfers it sends or receives or "
-        "transfers in its jurisdiction (CN); this transfer is not among them."
+        "Your party (a regulator) can see only the transfers it sends or receives, "
+        "transfers in its jurisdiction (CN) or transfers followed under its jurisdiction's "
+        "export licenses; this transfer is not among them."
     )
     assert said["another's party"] == (
         "Your party (an AI developer) can see only its own record; this record is another party's."

@@ -15,6 +15,7 @@ from computegov.registry.custody import impact as impacts
 from computegov.registry.custody import sites, transfers
 from computegov.registry.custody.common import license_resource, page, transfer_resource
 from computegov.registry.licensing import service as licenses
+from computegov.registry.licensing.follow import followed_transfer
 from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["custody"])
@@ -150,7 +151,8 @@ def show_transfer(request: Request, transfer_id: str, token: Token) -> dict[str,
         reader,
     ):
         transfer = transfers.get_transfer(session, transfer_id)
-        authorize(session, reader, "transfer.read", transfer_resource(transfer))
+        resource = followed_transfer(session, transfer_resource(transfer))
+        authorize(session, reader, "transfer.read", resource)
         return transfers.named_transfer(session, transfer, transfers.chips_of(session, transfer.id))
 
 

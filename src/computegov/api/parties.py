@@ -51,6 +51,7 @@ def show_party(request: Request, party_id: str, token: Token) -> dict[str, Any]:
         result = parties.party_dict(party, parties.keys_of(session, party.id))
         parent = parties.ultimate_parent(session, party)
         result["ultimate_parent"] = {"id": parent.id, "hq_country": parent.hq_country}
+        result["parent_chain"] = parties.ownership_chain(session, party)
         return result
 
 

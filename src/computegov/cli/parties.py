@@ -62,6 +62,13 @@ def create(
         str | None, typer.Option(help="Headquarters country (default: --country).")
     ] = None,
     parent: Annotated[str | None, typer.Option(help="Parent party id (ownership).")] = None,
+    parent_share: Annotated[
+        float | None,
+        typer.Option(
+            "--parent-share",
+            help="Percent of the new party its parent owns (0 < share <= 100; needs --parent).",
+        ),
+    ] = None,
     jurisdiction: Annotated[
         list[str] | None, typer.Option(help="A regulator's country; repeat for several.")
     ] = None,
@@ -91,6 +98,8 @@ def create(
         body["hq_country"] = hq
     if parent:
         body["parent_id"] = parent
+    if parent_share is not None:
+        body["parent_share"] = parent_share
     if jurisdiction:
         body["jurisdiction"] = jurisdiction
     if alias:
@@ -155,6 +164,22 @@ def show(
         ["key id", "created", "revoked", "replaced by"],
         [(k["key_id"], k["created_at"], k["revoked_at"], k["replaced_by"]) for k in result["keys"]],
     )
+    chain = result.get("parent_chain") or []
+    if chain:
+        print_table(
+            ["party", "owned by", "share"],
+            [
+                (
+                    link["id"],
+                    link["owned_by"],
+                    "not stated"
+                    if link["share_percent"] is None
+                    else f"{link['share_percent']:g}%",
+                )
+                for link in chain
+            ],
+            title="ownership",
+        )
 
 
 @tokens_app.command("create")

@@ -11,7 +11,7 @@ from importlib import resources
 from computegov.errors import InvalidInput
 from computegov.identity import refusals
 
-SCOPES = ("any", "own", "jurisdiction", "granted")
+SCOPES = ("any", "own", "jurisdiction", "granted", "licensed")
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,17 @@ class Actor:
 
 @dataclass(frozen=True)
 class Resource:
-    """What a request touches, as far as access is concerned."""
+    """What a request touches, as far as access is concerned.
+
+    `followers` are the jurisdictions whose export licenses a chip moved under while the
+    license's end-use condition lasts (for a transfer: lasted when it was declared); their
+    regulators follow the chip wherever it goes (the `licensed` scope).
+    """
 
     id: str | None = None
     owners: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
+    followers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ def _covers(scope: str, actor: Actor, resource: Resource) -> bool:
         return bool(actor.jurisdiction & resource.countries)
     if scope == "granted":  # a grant over a party covers that party's own records too
         return resource.id in actor.grants or bool(actor.grants & resource.owners)
+    if scope == "licensed":  # the control follows the chip: the licensing jurisdiction's
+        return bool(actor.jurisdiction & resource.followers)
     raise AssertionError(f"unknown scope {scope!r}")
 
 

@@ -316,6 +316,7 @@ def only_within(role: str, action: str, scopes: Iterable[str], jurisdiction: Ite
         "own": words.own,
         "jurisdiction": f"{words.things} in its jurisdiction ({places})",
         "granted": f"{words.things} of parties a regulator granted it access to",
+        "licensed": f"{words.things} followed under its jurisdiction's export licenses",
     }
     phrases = [reach[s] for s in scopes if s in reach]
     because = words.other if scopes == ("own",) and words.other else ""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from computegov.catalog import get_chip
 from computegov.errors import ComputegovError, InvalidInput, NotFound
+from computegov.identity.access import default_matrix
 from computegov.identity.keys import decode_public_key, encode_public_key
 from computegov.instants import to_wire
 from computegov.ledger import entries, log, merkle, note
@@ -27,6 +28,7 @@ from computegov.registry.chips import manifests
 from computegov.registry.chips.models import Chip, Manifest
 from computegov.registry.chips.service import chip_dict, chip_resource, find_chip
 from computegov.registry.custody.models import CustodyEvent
+from computegov.registry.licensing.follow import followed_chip, followed_chip_ids, now_of
 from computegov.registry.parties.models import Party, PartyKey
 from computegov.registry.parties.names import party_names
 from computegov.registry.reads import opening_for
@@ -43,6 +45,9 @@ def visible(session: Session, reader: Party) -> sa.ColumnElement[bool]:
         conditions += [Chip.custodian_id == reader.id, Chip.manufacturer_id == reader.id]
     if reader.role == "regulator" and actor.jurisdiction:
         conditions.append(Chip.country.in_(sorted(actor.jurisdiction)))
+        if "licensed" in default_matrix().scopes(reader.role, "chip.read"):
+            followed = followed_chip_ids(actor.jurisdiction, now_of(session))
+            conditions.append(Chip.id.in_(followed))
     if reader.role == "auditor" and actor.grants:
         grants = sorted(actor.grants)
         conditions += [Chip.custodian_id.in_(grants), Chip.manufacturer_id.in_(grants)]
@@ -104,7 +109,7 @@ def list_chips(
 def read_chip(session: Session, reader: Party, ref: str) -> Chip:
     """A chip the reader may read (by id), or NotFound / Forbidden."""
     chip = find_chip(session, ref)
-    authorize(session, reader, "chip.read", chip_resource(chip))
+    authorize(session, reader, "chip.read", followed_chip(session, chip_resource(chip)))
     return chip
 
 

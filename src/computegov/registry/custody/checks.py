@@ -45,13 +45,17 @@ def refuse_screened(
         origin=origin,
         destination=destination,
         controls=controls,
+        on=ctx.now,
     )
     if matches:
         match = matches[0]
         entry = (match.flag.evidence or {}).get("entry", {})
         owner = ", ".join(match.jurisdiction)
+        who = f"receiver {receiver.id} ({receiver.legal_name})"
+        if match.via is not None:  # the Affiliates rule: the match is a listed owner's
+            who += f" {match.via['why']}: {match.via['listed_party']['id']}"
         raise Refused(
-            f"receiver {receiver.id} ({receiver.legal_name}) matches the screening list entry "
+            f"{who} matches the screening list entry "
             f"{entry.get('name')!r} ({entry.get('source')}) of list {match.listed.name!r} "
             f"({match.listed.id}, owned by {match.listed.owner_id}, jurisdiction {owner}), "
             f"which reaches this transfer: {'; '.join(match.reach)}; transfers to it are refused",
@@ -65,6 +69,7 @@ def refuse_screened(
                 "jurisdiction": match.jurisdiction,
             },
             reach=match.reach,
+            affiliate_of=match.via,
         )
 
 

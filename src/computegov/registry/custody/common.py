@@ -150,12 +150,15 @@ def license_resource(lic: ExportLicense) -> Resource:
     return Resource(id=lic.id, owners=frozenset(owners), countries=frozenset({lic.destination}))
 
 
-def transfer_resource(transfer: Transfer) -> Resource:
-    """A transfer is its sender's and its receiver's; it touches origin and destination."""
+def transfer_resource(transfer: Transfer, followers: frozenset[str] = frozenset()) -> Resource:
+    """A transfer is its sender's and its receiver's; it touches origin and destination;
+    `followers` are the jurisdictions whose licenses its chips had moved under
+    (`licensing.follow.transfer_followers`)."""
     return Resource(
         id=transfer.id,
         owners=frozenset({transfer.sender_id, transfer.receiver_id}),
         countries=frozenset({transfer.origin_country, transfer.destination_country}),
+        followers=followers,
     )
 
 

@@ -62,6 +62,7 @@ def parent_chain(session: Session, party: Party) -> list[dict[str, Any]]:
                 "legal_name": current.legal_name,
                 "country": current.country,
                 "hq_country": current.hq_country,
+                "parent_share": current.parent_share,  # of it, owned by the next one up
             }
         )
         current = get_party(session, current.parent_id) if current.parent_id else None

@@ -17,6 +17,7 @@ from computegov.registry.actions import ActionContext
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import add_events
 from computegov.registry.custody.models import CustodyEvent, Transfer, TransferChip, TransferLicense
+from computegov.registry.licensing import follow
 from computegov.registry.licensing.models import ExportLicense
 
 
@@ -112,6 +113,7 @@ def release(
             )
             .execution_options(synchronize_session=False)
         )
+    follow.forget_transfer(ctx.session, transfer.id)  # its chips never moved under the licenses
     stamps = close(ctx, transfer, "cancelled", "transfer_cancelled", chips, details)
     return chips, stamps
 

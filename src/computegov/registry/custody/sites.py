@@ -34,6 +34,7 @@ from computegov.registry.custody.common import (
 )
 from computegov.registry.custody.models import Site
 from computegov.registry.ids import new_id
+from computegov.registry.licensing.follow import check_diversion
 from computegov.registry.parties.models import Party
 
 #: Declared networking: the keys a site may declare, each a finite number >= 0.
@@ -161,11 +162,22 @@ def install_chips(ctx: ActionContext) -> ActionResult:
     for chip in chips:
         chip.status = "installed"
         chip.site_id = site.id
+    flags = check_diversion(
+        ctx.session,
+        chips,
+        ctx.party.id,
+        site.country,
+        "site.install",
+        ctx.now,
+        subject=("site", site.id),
+        details={"site_id": site.id},
+    )
     return ActionResult(
         {
             "site_id": site.id,
             "installed": [c.id for c in installed],
             "moved": [c.id for c in moved],
+            "flags": flags,
         },
         200,
         [site.id, *(c.id for c in chips)],

@@ -68,6 +68,7 @@ from computegov.registry.custody.models import Transfer, TransferChip, TransferL
 from computegov.registry.custody.release import close, release, transfer_chips
 from computegov.registry.custody.sites import get_site
 from computegov.registry.ids import new_id
+from computegov.registry.licensing import follow
 from computegov.registry.licensing.coverage import allocate, draw_values
 from computegov.registry.licensing.service import get_license
 from computegov.registry.parties.models import Party
@@ -248,6 +249,7 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
         {c.id: {"previous_status": c.status} for c in chips},
     )
     flags = flag_hq_in_licensed_destination(ctx, transfer, models, chain)
+    flags += follow.on_transfer_declared(ctx, transfer, chips, cited)
     return ActionResult(
         {"transfer": named_transfer(ctx.session, transfer, [c.id for c in chips]), "flags": flags},
         201,
@@ -349,4 +351,9 @@ def visible_transfers(
         query = query.where(Transfer.receiver_id == reader.id)
     elif role == "outgoing":
         query = query.where(Transfer.sender_id == reader.id)
-    return [transfer_dict(t) for t in session.scalars(query) if allowed(transfer_resource(t))]
+    followers = follow.followers_for(session, reader)
+    return [
+        transfer_dict(t)
+        for t in session.scalars(query)
+        if allowed(transfer_resource(t, followers.get(t.id, frozenset())))
+    ]

@@ -236,6 +236,7 @@ def _screening(
                 origin=origin,
                 destination=destination,
                 controls=controls,
+                on=now,  # a listed owner's match reaches affiliates while that rule is in force
             ):
                 entry = (match.flag.evidence or {}).get("entry", {})
                 matches.append(
@@ -246,6 +247,7 @@ def _screening(
                         "entry": entry.get("name"),
                         "list_id": match.listed.id,
                         "list": match.listed.name,
+                        "affiliate_of": match.via,
                     }
                 )
     return {"status": "match" if matches else "clear", "matches": matches}

@@ -16,6 +16,7 @@ from computegov.ledger import log
 from computegov.registry.actions import authorize
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import CustodyEvent, Transfer
+from computegov.registry.licensing.follow import followed_chip
 from computegov.registry.overview.stats import model_h100e
 from computegov.registry.overview.visibility import chip_resource, visible_chips, visible_transfers
 from computegov.registry.parties.models import Party
@@ -143,7 +144,7 @@ def chip_history(session: Session, reader: Party, chip_id: str) -> dict[str, Any
     chip = session.get(Chip, chip_id)
     if chip is None:
         raise NotFound(f"no chip with id {chip_id!r}; chip ids look like chp_0123456789abcdef")
-    authorize(session, reader, "chip.read", chip_resource(chip))
+    authorize(session, reader, "chip.read", followed_chip(session, chip_resource(chip)))
     events = session.scalars(
         sa.select(CustodyEvent)
         .where(CustodyEvent.chip_id == chip.id)

@@ -3,13 +3,14 @@
 The matrix decides one resource at a time; lists and counts over a million chips need the
 same decision as a WHERE clause. Each scope the matrix grants the reader's role for an action
 becomes one condition (`any`: everything; `own`: the reader among the owners; `jurisdiction`:
-a country in the regulator's jurisdiction; `granted`: an owner the auditor was granted), and
+a country in the regulator's jurisdiction; `granted`: an owner the auditor was granted;
+`licensed`: a chip or transfer the regulator's jurisdiction follows, `licensing.follow`), and
 the reader sees their union, exactly what `AccessMatrix.decide` would allow row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from computegov.identity.access import Resource, default_matrix
 from computegov.registry.actions import actor_of
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import Transfer
+from computegov.registry.licensing.follow import followed_chip_ids, followed_transfer_ids, now_of
 from computegov.registry.parties.models import Party
 
 ColumnCondition = sa.ColumnElement[bool]
@@ -33,6 +35,7 @@ def _scoped(
     ids: Any,
     owners: Sequence[Any],
     countries: Sequence[Any],
+    followed: Callable[[frozenset[str]], sa.Select[str]] | None = None,
 ) -> ColumnCondition:
     actor = actor_of(session, reader)
     scopes = default_matrix().scopes(reader.role, action)
@@ -52,6 +55,8 @@ def _scoped(
             grants = sorted(actor.grants)
             conditions.append(ids.in_(grants))
             conditions.extend(column.in_(grants) for column in owners)
+        elif scope == "licensed" and actor.jurisdiction and followed is not None:
+            conditions.append(ids.in_(followed(actor.jurisdiction)))
     return sa.or_(*conditions) if conditions else sa.false()
 
 
@@ -65,6 +70,7 @@ def visible_chips(session: Session, reader: Party, action: str = "chip.read") ->
         ids=Chip.id,
         owners=(Chip.custodian_id, Chip.manufacturer_id),
         countries=(Chip.country,),
+        followed=lambda jurisdictions: followed_chip_ids(jurisdictions, now_of(session)),
     )
 
 
@@ -78,6 +84,7 @@ def visible_transfers(session: Session, reader: Party) -> ColumnCondition:
         ids=Transfer.id,
         owners=(Transfer.sender_id, Transfer.receiver_id),
         countries=(Transfer.origin_country, Transfer.destination_country),
+        followed=followed_transfer_ids,
     )
 
 

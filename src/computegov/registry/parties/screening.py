@@ -343,6 +343,9 @@ class MatchInReach:
     listed: ScreeningList
     jurisdiction: list[str]
     reach: list[str]
+    # Set where the match is the receiver's owner's, extended by the Affiliates rule
+    # (`parties.affiliates`): the listed owner, the shares, the rule's period.
+    via: dict[str, Any] | None = None
 
 
 def matches_in_reach(
@@ -353,10 +356,13 @@ def matches_in_reach(
     origin: str,
     destination: str,
     controls: Mapping[str, list[str]],
+    on: datetime | None = None,
 ) -> list[MatchInReach]:
     """The receiver's standing screening matches whose list owner's jurisdiction reaches
     this transfer; `controls` maps each jurisdiction whose export rules the moved chips are
-    subject to onto the instruments that control them (see `rules.reach`)."""
+    subject to onto the instruments that control them (see `rules.reach`). Given the
+    instant `on`, also its owners' matches that the Affiliates rule extends to it then
+    (`parties.affiliates`), after its own."""
     flags = session.scalars(
         sa.select(Flag)
         .where(
@@ -377,6 +383,23 @@ def matches_in_reach(
         reach = _reach(jurisdiction, sender, receiver, origin, destination, controls)
         if reach:
             found.append(MatchInReach(flag, listed, sorted(jurisdiction), reach))
+    if on is not None:
+        from computegov.registry.parties.affiliates import affiliations
+
+        for affiliation in affiliations(session, receiver, on):
+            owner = session.get(Party, affiliation.listed.owner_id)
+            jurisdiction = set(owner.jurisdiction or ()) if owner is not None else set()
+            reach = _reach(jurisdiction, sender, receiver, origin, destination, controls)
+            if reach:
+                found.append(
+                    MatchInReach(
+                        affiliation.flag,
+                        affiliation.listed,
+                        sorted(jurisdiction),
+                        reach,
+                        affiliation.evidence(),
+                    )
+                )
     return found
 
 

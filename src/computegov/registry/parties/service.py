@@ -45,6 +45,8 @@ class PartyCreate(Body):
     country: str
     hq_country: str | None = None
     parent_id: str | None = None
+    # The share of the new party its parent owns, in percent (0 < share <= 100).
+    parent_share: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     jurisdiction: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list, max_length=50)
     public_keys: list[str] = Field(min_length=1, max_length=10)
@@ -106,6 +108,7 @@ def party_dict(party: Party, keys: Sequence[PartyKey] = ()) -> dict[str, Any]:
         "country": party.country,
         "hq_country": party.hq_country,
         "parent_id": party.parent_id,
+        "parent_share": party.parent_share,
         "jurisdiction": list(party.jurisdiction or ()),
         "created_at": to_wire(party.created_at),
         "entry_id": party.entry_id,
@@ -156,6 +159,24 @@ def ultimate_parent(session: Session, party: Party) -> Party:
             raise Conflict(f"the ownership chain of {party.id} loops")
         seen.add(current.id)
     return current
+
+
+def ownership_chain(session: Session, party: Party) -> list[dict[str, Any]]:
+    """Each link from `party` up to its ultimate parent: who owns it and what share (percent;
+    None where not stated). Ids and shares only: an owner's record is read by its own rights."""
+    links = []
+    seen = {party.id}
+    current = party
+    while current.parent_id is not None and len(seen) <= MAX_PARENT_DEPTH:
+        links.append(
+            {"id": current.id, "owned_by": current.parent_id, "share_percent": current.parent_share}
+        )
+        parent = session.get(Party, current.parent_id)
+        if parent is None or parent.id in seen:
+            break
+        seen.add(parent.id)
+        current = parent
+    return links
 
 
 def _new_key(ctx: ActionContext, party_id: str, public_key: str) -> PartyKey:
@@ -212,6 +233,8 @@ def create_party(ctx: ActionContext) -> ActionResult:
         raise InvalidInput("a regulator needs a jurisdiction: one or more country codes")
     if body.role != "regulator" and body.jurisdiction:
         raise InvalidInput("only regulators have a jurisdiction; leave it empty")
+    if body.parent_share is not None and body.parent_id is None:
+        raise InvalidInput("parent_share is the share a parent owns: give parent_id too")
     if body.parent_id is not None:
         _parent_for(ctx, body.parent_id)
     refuse_duplicate(ctx.session, body.legal_name, body.role, body.country, body.jurisdiction)
@@ -223,6 +246,7 @@ def create_party(ctx: ActionContext) -> ActionResult:
         country=body.country,
         hq_country=hq,
         parent_id=body.parent_id,
+        parent_share=body.parent_share,
         jurisdiction=list(body.jurisdiction),
         created_at=ctx.now,
         created_by=ctx.party.id,
