@@ -263,8 +263,9 @@ def applications(
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """The applications you may see, with the registry's evaluation beside each: a
-    regulator's queue, an applicant's own."""
+    """The applications you may see, with the registry's evaluation beside each.
+
+    A regulator sees its jurisdiction's queue; an applicant, its own."""
     params: dict[str, Any] = {"status": status, "pending": "true" if pending else None}
     with connect(url, token, token_file) as client:
         if as_csv:

@@ -106,8 +106,9 @@ def list_reports(
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """List the lab reports you may see (a lab: its own; a licensee or regulator: those cited
-    by transfers under its licenses)."""
+    """List the lab reports you may see.
+
+    A lab sees its own; a licensee or regulator, those cited by transfers under its licenses."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/lab-reports", limit=1000)
     if as_json:

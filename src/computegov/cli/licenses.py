@@ -23,8 +23,7 @@ from computegov.cli.custody import show_record
 from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_json, print_table
 
 licenses_app = typer.Typer(
-    help="Export licenses: issue, list, suspend, revoke and reinstate them, apply for one, and "
-    "decide applications.",
+    help="Export licenses: apply, decide, issue, list, suspend, revoke and reinstate.",
     no_args_is_help=True,
 )
 kyc_app = typer.Typer(
