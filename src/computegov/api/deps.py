@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from computegov import ijson
+from computegov.errors import InvalidInput
 from computegov.identity.envelopes import parse_signed_envelope
 from computegov.registry.actions import ActionContext, ActionResult, perform
 from computegov.serving.guard import bearer
@@ -125,6 +126,66 @@ def add_signed_route(
             signed,
             type=type,
             handler=handler,
+            token=token,
+            idempotency_key=idempotency_key,
+            dry_run=dry_run,
+        )
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = type.replace(".", "_")
+    router.add_api_route(
+        path, endpoint, methods=["POST"], status_code=status, dependencies=[IJsonBody]
+    )
+
+
+RecordId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
+
+
+def _naming(
+    field: str, record_id: str, handler: Callable[[ActionContext], ActionResult]
+) -> Callable[[ActionContext], ActionResult]:
+    """The handler, once the signed body names in `field` the record the path names."""
+
+    def checked(ctx: ActionContext) -> ActionResult:
+        named = ctx.body.get(field)
+        if named != record_id:
+            raise InvalidInput(
+                f"the signed body names {named!r} in `{field}`, the path {record_id!r}: sign the "
+                "id of the record you act on",
+                reason="path_mismatch",
+            )
+        return handler(ctx)
+
+    return checked
+
+
+def add_signed_record_route(
+    router: APIRouter,
+    path: str,
+    type: str,
+    handler: Callable[[ActionContext], ActionResult],
+    status: int,
+    doc: str,
+    *,
+    field: str,
+) -> None:
+    """Add `POST path` for an action on one record, named in the path by `{record_id}`: as
+    `add_signed_route`, and the signed body must name the same record in `field` (the
+    signature covers the id; the path only routes it), else 400 `path_mismatch`."""
+
+    def endpoint(
+        request: Request,
+        record_id: RecordId,
+        signed: SignedEnvelopeIn,
+        token: Annotated[str | None, Depends(bearer_token)],
+        idempotency_key: IdempotencyKey = None,
+        dry_run: DryRun = False,
+    ) -> JSONResponse:
+        return act(
+            request,
+            signed,
+            type=type,
+            handler=_naming(field, record_id, handler),
             token=token,
             idempotency_key=idempotency_key,
             dry_run=dry_run,

@@ -6,20 +6,14 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from computegov.api.deps import (
-    DryRun,
-    IdempotencyKey,
-    IJsonBody,
-    SignedEnvelopeIn,
-    act,
+    add_signed_record_route,
     add_signed_route,
     bearer_token,
     store_of,
 )
 from computegov.api.lists import Limit, Offset
-from computegov.errors import InvalidInput
 from computegov.registry.actions import ActionContext, ActionResult, authorize
 from computegov.registry.custody.common import page
 from computegov.registry.licensing import labs
@@ -30,55 +24,12 @@ router = APIRouter(prefix="/v1", tags=["custody"])
 Token = Annotated[str | None, Depends(bearer_token)]
 
 
-def _for_license(
-    license_id: str, handler: Callable[[ActionContext], ActionResult]
-) -> Callable[[ActionContext], ActionResult]:
-    """The handler, once the signed body names the license the path names."""
-
-    def checked(ctx: ActionContext) -> ActionResult:
-        if ctx.body.get("license_id") != license_id:
-            raise InvalidInput(
-                f"the signed body names license {ctx.body.get('license_id')!r}, the path "
-                f"{license_id!r}: sign the license you act on",
-                reason="path_mismatch",
-            )
-        return handler(ctx)
-
-    return checked
-
-
 def _add_status_route(
     verb: str, handler: Callable[[ActionContext], ActionResult], doc: str
 ) -> None:
-    type = f"license.{verb}"
-
-    def endpoint(
-        request: Request,
-        license_id: str,
-        signed: SignedEnvelopeIn,
-        token: Token,
-        idempotency_key: IdempotencyKey = None,
-        dry_run: DryRun = False,
-    ) -> JSONResponse:
-        return act(
-            request,
-            signed,
-            type=type,
-            handler=_for_license(license_id, handler),
-            token=token,
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
-        )
-
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(
-        f"/licenses/{{license_id}}/{verb}",
-        endpoint,
-        methods=["POST"],
-        status_code=200,
-        dependencies=[IJsonBody],
-    )
+    """`POST /licenses/{id}/<verb>`: the signed body names the same license in `license_id`."""
+    path = f"/licenses/{{record_id}}/{verb}"
+    add_signed_record_route(router, path, f"license.{verb}", handler, 200, doc, field="license_id")
 
 
 _add_status_route(

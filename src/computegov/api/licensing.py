@@ -6,20 +6,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from computegov.api.deps import (
-    DryRun,
-    IdempotencyKey,
-    IJsonBody,
-    SignedEnvelopeIn,
-    act,
+    add_signed_record_route,
     add_signed_route,
     bearer_token,
     store_of,
 )
 from computegov.api.lists import Format, Limit, Offset, list_response, wants_csv
-from computegov.errors import Forbidden, InvalidInput
+from computegov.errors import Forbidden
 from computegov.identity.access import default_matrix
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.licensing import applications, decisions, kyc
@@ -67,41 +63,10 @@ add_signed_route(
 def _add_step_route(
     suffix: str, type: str, handler: Callable[[ActionContext], ActionResult], doc: str
 ) -> None:
-    """`POST /license-applications/{application_id}/<suffix>`: the signed body names the same
-    application (the signature covers the id, the path only routes it)."""
-
-    def endpoint(
-        request: Request,
-        application_id: AppId,
-        signed: SignedEnvelopeIn,
-        token: Token,
-        idempotency_key: IdempotencyKey = None,
-        dry_run: DryRun = False,
-    ) -> JSONResponse:
-        named = signed.envelope.body.get("application_id")
-        if named != application_id:
-            raise InvalidInput(
-                f"the signed body names application {named!r}; the path {application_id!r}: "
-                "sign the application's id in `application_id`"
-            )
-        return act(
-            request,
-            signed,
-            type=type,
-            handler=handler,
-            token=token,
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
-        )
-
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(
-        f"/license-applications/{{application_id}}/{suffix}",
-        endpoint,
-        methods=["POST"],
-        dependencies=[IJsonBody],
-    )
+    """`POST /license-applications/{id}/<suffix>`: the signed body names the same application
+    in `application_id`."""
+    path = f"/license-applications/{{record_id}}/{suffix}"
+    add_signed_record_route(router, path, type, handler, 200, doc, field="application_id")
 
 
 _add_step_route(

@@ -23,20 +23,19 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import Field, field_validator
+from pydantic import Field
 from sqlalchemy.orm import Session
 
-from computegov.countries import parse_country
 from computegov.errors import InvalidInput, NotFound, Refused
 from computegov.identity.access import Resource
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
-from computegov.registry.custody.common import canonical_model, reader_filter
+from computegov.registry.custody.common import reader_filter
 from computegov.registry.ids import new_id
 from computegov.registry.licensing.evaluation import evaluate, flag_discrepancy, shown_to
 from computegov.registry.licensing.models import ApplicationStep, LicenseApplication
-from computegov.registry.licensing.service import MAX_LICENSE_QUANTITY
+from computegov.registry.licensing.service import MAX_LICENSE_QUANTITY, ExportScope
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.names import name_parties
 from computegov.rules import certifications, get_instrument
@@ -59,7 +58,7 @@ class UnitsShipped(Body):
     china_macau: int = Field(ge=0, le=MAX_UNITS)
 
 
-class LicenseApply(Body):
+class LicenseApply(ExportScope):
     jurisdiction: str | None = None
     purchaser_id: str = PartyId
     intermediate_consignee_ids: list[str] = Field(default_factory=list, max_length=MAX_PARTIES)
@@ -76,21 +75,6 @@ class LicenseApply(Body):
     us_units_shipped: UnitsShipped
     instruments: list[str] = Field(min_length=1, max_length=10)
     certifications: dict[str, bool] = Field(default_factory=dict, max_length=50)
-
-    @field_validator("destination")
-    @classmethod
-    def _destination(cls, value: str) -> str:
-        return parse_country(value)
-
-    @field_validator("jurisdiction")
-    @classmethod
-    def _jurisdiction(cls, value: str | None) -> str | None:
-        return None if value is None else parse_country(value)
-
-    @field_validator("models")
-    @classmethod
-    def _models(cls, value: list[str]) -> list[str]:
-        return sorted({canonical_model(name) for name in value})
 
 
 def invalid(detail: str, field: str) -> Refused:

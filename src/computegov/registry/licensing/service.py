@@ -52,7 +52,31 @@ from computegov.rules import administering_jurisdictions, instruments_of
 MAX_LICENSE_QUANTITY = 10_000_000
 
 
-class LicenseIssue(Body):
+class ExportScope(Body):
+    """What a license and an application for one share: a destination country, the
+    jurisdiction licensing it (optional), catalog models (by their catalog names, once each)."""
+
+    destination: str
+    jurisdiction: str | None = None
+    models: list[str]
+
+    @field_validator("destination", check_fields=False)
+    @classmethod
+    def _destination(cls, value: str) -> str:
+        return parse_country(value)
+
+    @field_validator("jurisdiction", check_fields=False)
+    @classmethod
+    def _jurisdiction(cls, value: str | None) -> str | None:
+        return None if value is None else parse_country(value)
+
+    @field_validator("models", check_fields=False)
+    @classmethod
+    def _models(cls, value: list[str]) -> list[str]:
+        return sorted({canonical_model(name) for name in value})
+
+
+class LicenseIssue(ExportScope):
     licensee_id: str
     consignee_id: str
     destination: str
@@ -66,21 +90,6 @@ class LicenseIssue(Body):
     named_parties: list[NamedParty] = Field(default_factory=list, max_length=MAX_NAMED_PARTIES)
     end_use_until: str | None = None
     instruments: list[str] = Field(default_factory=list, max_length=50)
-
-    @field_validator("destination")
-    @classmethod
-    def _destination(cls, value: str) -> str:
-        return parse_country(value)
-
-    @field_validator("jurisdiction")
-    @classmethod
-    def _jurisdiction(cls, value: str | None) -> str | None:
-        return None if value is None else parse_country(value)
-
-    @field_validator("models")
-    @classmethod
-    def _models(cls, value: list[str]) -> list[str]:
-        return sorted({canonical_model(name) for name in value})
 
 
 def license_dict(lic: ExportLicense) -> dict[str, Any]:
