@@ -56,8 +56,9 @@ DESTINATION_CONTROL_STATEMENT = (
     "and regulations"
 )
 DCS_CITATION = "15 CFR 758.6(a)(1)"
-#: The AES Internal Transaction Number: X, YYYYMMDD of acceptance, six digits.
-ITN = re.compile(r"X(\d{4})(\d{2})(\d{2})\d{6}")
+#: The AES Internal Transaction Number: X, YYYYMMDD of acceptance, six digits (ASCII: `\d`
+#: alone would take any script's digits, a look-alike of an ITN already cited).
+ITN = re.compile(r"X([0-9]{4})([0-9]{2})([0-9]{2})[0-9]{6}")
 OTHER_FILING = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?")
 #: The most lab reports one declaration may cite.
 MAX_LAB_REPORTS = 50
@@ -110,20 +111,27 @@ def _filing(ctx: ActionContext, ref: str, origin: str, destination: str) -> str:
             "export_filing_ref",
             "the export filing reference is 1 to 64 visible characters",
         )
-    for transfer_id, evidence in ctx.session.execute(
-        sa.select(Transfer.id, Transfer.evidence).where(
-            Transfer.sender_id == ctx.party.id,
+    # One filing names one shipment, whoever cites it: another exporter's ITN is no filing of
+    # this shipment (its transfer is named only to its own sender).
+    taken = ctx.session.execute(
+        sa.select(Transfer.id, Transfer.sender_id)
+        .where(
             Transfer.status != "cancelled",
             Transfer.license_id.is_not(None),
+            Transfer.evidence["export_filing_ref"].as_string() == ref,
         )
-    ):
-        if (evidence or {}).get("export_filing_ref") == ref:
-            raise Refused(
-                f"export filing {ref} is cited by transfer {transfer_id} already; one filing "
-                "names one shipment",
-                reason="export_filing_reused",
-                transfer_id=transfer_id,
-            )
+        .order_by(Transfer.id)
+        .limit(1)
+    ).first()
+    if taken is not None:
+        own = taken.sender_id == ctx.party.id
+        raise Refused(
+            f"export filing {ref} is cited by "
+            f"{f'transfer {taken.id}' if own else 'a shipment of another sender'} already; one "
+            "filing names one shipment",
+            reason="export_filing_reused",
+            **({"transfer_id": taken.id} if own else {}),
+        )
     return ref
 
 

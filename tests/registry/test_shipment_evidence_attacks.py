@@ -1,0 +1,69 @@
+"""Attacks on a licensed shipment's evidence over the real server on SQLite and PostgreSQL:
+an export filing reference in look-alike digits, and another exporter's filing cited as this
+shipment's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custody_setup import Cast, add_chips, itn
+from test_license_terms import issue, issued
+
+from conftest import World
+
+
+def _refused(response: Any, reason: str) -> dict[str, Any]:
+    assert response.status_code == 422, response.text
+    problem: dict[str, Any] = response.json()
+    assert problem["reason"] == reason, problem
+    return problem
+
+
+def test_an_itn_in_look_alike_digits_is_no_itn(world: World) -> None:
+    cast = Cast(world)
+    chips = add_chips(world, cast.maker, "H100 SXM", 4)
+    lic = issued(issue(cast, cast.cn_cloud, "CN", ["H100"], 4))
+    ref = itn(world)
+    first = cast.declare(
+        cast.maker, chips[:2], cast.cn_cloud, "CN", license_id=lic["id"], export_filing_ref=ref
+    )
+    assert first.status_code == 201, first.text
+    # The same ITN in fullwidth (and Arabic-Indic) digits: a different string to a naive
+    # reuse check, the same filing to a reader.
+    fullwidth = "X" + "".join(chr(0xFF10 + int(d)) for d in ref[1:])
+    arabic = ref[:-1] + chr(0x0660 + int(ref[-1]))
+    for lookalike in (fullwidth, arabic):
+        again = cast.declare(
+            cast.maker,
+            chips[2:],
+            cast.cn_cloud,
+            "CN",
+            license_id=lic["id"],
+            export_filing_ref=lookalike,
+        )
+        assert _refused(again, "shipment_evidence_invalid")["field"] == "export_filing_ref"
+
+
+def test_another_exporters_filing_is_not_this_shipments(world: World) -> None:
+    cast = Cast(world)
+    rival = world.create(world.admin, "distributor", "Reno Resellers LLC", "US")
+    ours = add_chips(world, cast.maker, "H100 SXM", 2)
+    theirs = add_chips(world, cast.maker, "H100 SXM", 2, custodian=rival)
+    lic = issued(issue(cast, cast.cn_cloud, "CN", ["H100"], 2))
+    rival_lic = issued(issue(cast, cast.cn_cloud, "CN", ["H100"], 2, licensee=rival))
+    ref = itn(world)
+    first = cast.declare(
+        cast.maker, ours, cast.cn_cloud, "CN", license_id=lic["id"], export_filing_ref=ref
+    )
+    assert first.status_code == 201, first.text
+    copied = cast.declare(
+        rival, theirs, cast.cn_cloud, "CN", license_id=rival_lic["id"], export_filing_ref=ref
+    )
+    problem = _refused(copied, "export_filing_reused")
+    # The refusal does not hand the rival the other exporter's transfer.
+    assert problem.get("transfer_id") is None
+    assert first.json()["transfer"]["id"] not in copied.text
+    fresh = cast.declare(
+        rival, theirs, cast.cn_cloud, "CN", license_id=rival_lic["id"], export_filing_ref=itn(world)
+    )
+    assert fresh.status_code == 201, fresh.text
