@@ -1,6 +1,6 @@
 """Attacks on a licensed shipment's evidence over the real server on SQLite and PostgreSQL:
-an export filing reference in look-alike digits, and another exporter's filing cited as this
-shipment's own."""
+an export filing reference in look-alike digits, another exporter's filing cited as this
+shipment's own, and a lab report cited again for a later shipment of the same chips."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from custody_setup import Cast, add_chips, itn
 from test_license_terms import issue, issued
+from test_shipment_evidence import RULE_2026, Labs
 
 from conftest import World
 
@@ -67,3 +68,42 @@ def test_another_exporters_filing_is_not_this_shipments(world: World) -> None:
         rival, theirs, cast.cn_cloud, "CN", license_id=rival_lic["id"], export_filing_ref=itn(world)
     )
     assert fresh.status_code == 201, fresh.text
+
+
+def test_a_lab_report_reviews_a_chip_for_one_shipment(world: World) -> None:
+    cast = Labs(world)
+    chips = add_chips(world, cast.maker, "H200", 4)
+    lic = issued(issue(cast, cast.cn_cloud, "CN", ["H200"], 8, instruments=RULE_2026))
+    report = cast.filed(cast.us_lab, chips)
+
+    def declare(moved: list[str], *reports: str) -> Any:
+        return cast.declare(
+            cast.maker, moved, cast.cn_cloud, "CN", license_id=lic["id"], lab_report_ids=[*reports]
+        )
+
+    # A cancelled shipment leaves the report unused; one batch report serves two shipments of
+    # different chips.
+    first = declare(chips[:2], report)
+    assert first.status_code == 201, first.text
+    body = {"transfer_id": first.json()["transfer"]["id"]}
+    assert cast.act(cast.maker, "transfer.cancel", "/v1/transfers/cancel", body).status_code == 200
+    for part in (chips[:2], chips[2:]):
+        shipped = declare(part, report)
+        assert shipped.status_code == 201, shipped.text
+        confirm = {"transfer_id": shipped.json()["transfer"]["id"]}
+        done = cast.act(cast.cn_cloud, "transfer.confirm", "/v1/transfers/confirm", confirm)
+        assert done.status_code == 200, done.text
+    # The chips come back to the US, and the same report is cited for their second export:
+    # that shipment was never reviewed.
+    back = cast.declare(cast.cn_cloud, chips[:2], cast.maker, "US")
+    assert back.status_code == 201, back.text
+    confirm = {"transfer_id": back.json()["transfer"]["id"]}
+    assert (
+        cast.act(cast.maker, "transfer.confirm", "/v1/transfers/confirm", confirm).status_code
+        == 200
+    )
+    again = _refused(declare(chips[:2], report), "lab_report_missing")
+    assert sorted(again["chips"]) == sorted(chips[:2])
+    fresh = cast.filed(cast.us_lab, chips[:2])
+    reviewed = declare(chips[:2], report, fresh)
+    assert reviewed.status_code == 201, reviewed.text
