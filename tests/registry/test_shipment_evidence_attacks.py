@@ -107,3 +107,23 @@ def test_a_lab_report_reviews_a_chip_for_one_shipment(world: World) -> None:
     fresh = cast.filed(cast.us_lab, chips[:2])
     reviewed = declare(chips[:2], report, fresh)
     assert reviewed.status_code == 201, reviewed.text
+
+
+def test_a_shipment_worth_nothing_draws_nothing_and_is_refused(world: World) -> None:
+    cast = Cast(world)
+    chips = add_chips(world, cast.maker, "H100 SXM", 4)
+    lic = issued(issue(cast, cast.cn_cloud, "CN", ["H100"], 4, value_usd=100_000))
+    for value in (0, 3):
+        free = cast.declare(
+            cast.maker, chips, cast.cn_cloud, "CN", license_id=lic["id"], value_usd=value
+        )
+        assert _refused(free, "shipment_evidence_invalid")["field"] == "value_usd"
+    worth = cast.declare(cast.maker, chips, cast.cn_cloud, "CN", license_id=lic["id"], value_usd=4)
+    assert worth.status_code == 201, worth.text
+    # A license without a value limit asks no value of its shipments.
+    more = add_chips(world, cast.maker, "H100 SXM", 2)
+    plain = issued(issue(cast, cast.cn_cloud, "CN", ["H100"], 2))
+    unpriced = cast.declare(
+        cast.maker, more, cast.cn_cloud, "CN", license_id=plain["id"], value_usd=0
+    )
+    assert unpriced.status_code == 201, unpriced.text
