@@ -30,9 +30,15 @@ def _ok(response: Any, status: int = 200) -> dict[str, Any]:
 def test_only_a_regulator_of_the_jurisdiction_decides(world: World) -> None:
     cast = Licensing(world)
     app_id = cast.applied()["application"]["id"]
+    # Another jurisdiction's regulator learns nothing, not even that the application exists.
     for other in (cast.cn_reg, cast.nl_reg):
         refused = cast.step(other, app_id, "approve")
-        assert refused.status_code == 403 and refused.json()["reason"] == "access", refused.text
+        nobody = "app_0000000000000000"
+        unknown = cast.step(other, nobody, "approve")
+        assert refused.status_code == unknown.status_code == 404, refused.text
+        shown = {k: v for k, v in refused.json().items() if k != "instance"}
+        alike = {k: v for k, v in unknown.json().items() if k != "instance"}
+        assert str(shown).replace(app_id, nobody) == str(alike)
     for party in (cast.maker, cast.cn_cloud, world.admin, cast.auditor):
         assert cast.step(party, app_id, "approve").status_code == 403
     assert cast.step(cast.us_reg, "app_0000000000000000", "approve").status_code == 404

@@ -40,6 +40,17 @@ _ID_TOKEN = re.compile(
 LONGEST_WHOLE_WORD = 24
 
 
+# C0 and C1 control characters but tab and newline, DEL, and the bidirectional overrides: text
+# from the registry (an applicant's letter, a party's name) must not drive the terminal (erase
+# lines, hide text, plant links) nor reorder what an officer reads.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """`text` safe for a terminal: each control character written as its escape (`\\x1b`)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return to_wire(value)
@@ -108,11 +119,12 @@ def print_table(
     wider, words whole."""
     width = len(columns)
     cells = [
-        ["" if c is None else str(c) for c in [*row, *[None] * (width - len(row))]] for row in rows
+        ["" if c is None else shown(str(c)) for c in [*row, *[None] * (width - len(row))]]
+        for row in rows
     ]
     # Cells and the title are data (a party's name may hold "[/b]"): shown as text, not markup.
     table = Table(
-        title=None if title is None else Text(title),
+        title=None if title is None else Text(shown(title)),
         show_lines=False,
         padding=(0, 1),
         show_edge=True,

@@ -17,7 +17,9 @@ transfer (`Transfer.evidence`).
   the statement itself (whitespace and quotes aside, it must be the regulation's text).
 - `lab_report_ids`: test labs' reports (`licensing.labs`); for a license granted under an
   instrument of `LAB_REVIEW_INSTRUMENTS`, reports by labs in the United States, reviewed
-  before the declaration, that together list every chip moved.
+  before the declaration, that together list every chip moved. A report reviews a chip for
+  one shipment: a chip that a transfer citing the report moved (one not cancelled) is not
+  listed by it again.
 
 The refusals: `shipment_evidence_missing` (with `missing`, the fields), `shipment_evidence_
 invalid` (with `field`), `export_filing_reused`, `lab_report_missing` (with `chips`, those no
@@ -36,7 +38,7 @@ from computegov.errors import Refused
 from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext
 from computegov.registry.chips.models import Chip
-from computegov.registry.custody.models import Transfer
+from computegov.registry.custody.models import Transfer, TransferChip
 from computegov.registry.licensing.labs import (
     LAB_COUNTRY,
     LAB_REVIEW_INSTRUMENTS,
@@ -56,8 +58,9 @@ DESTINATION_CONTROL_STATEMENT = (
     "and regulations"
 )
 DCS_CITATION = "15 CFR 758.6(a)(1)"
-#: The AES Internal Transaction Number: X, YYYYMMDD of acceptance, six digits.
-ITN = re.compile(r"X(\d{4})(\d{2})(\d{2})\d{6}")
+#: The AES Internal Transaction Number: X, YYYYMMDD of acceptance, six digits (ASCII: `\d`
+#: alone would take any script's digits, a look-alike of an ITN already cited).
+ITN = re.compile(r"X([0-9]{4})([0-9]{2})([0-9]{2})[0-9]{6}")
 OTHER_FILING = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?")
 #: The most lab reports one declaration may cite.
 MAX_LAB_REPORTS = 50
@@ -110,21 +113,49 @@ def _filing(ctx: ActionContext, ref: str, origin: str, destination: str) -> str:
             "export_filing_ref",
             "the export filing reference is 1 to 64 visible characters",
         )
-    for transfer_id, evidence in ctx.session.execute(
-        sa.select(Transfer.id, Transfer.evidence).where(
-            Transfer.sender_id == ctx.party.id,
+    # One filing names one shipment, whoever cites it: another exporter's ITN is no filing of
+    # this shipment (its transfer is named only to its own sender).
+    taken = ctx.session.execute(
+        sa.select(Transfer.id, Transfer.sender_id)
+        .where(
             Transfer.status != "cancelled",
             Transfer.license_id.is_not(None),
+            Transfer.evidence["export_filing_ref"].as_string() == ref,
         )
-    ):
-        if (evidence or {}).get("export_filing_ref") == ref:
-            raise Refused(
-                f"export filing {ref} is cited by transfer {transfer_id} already; one filing "
-                "names one shipment",
-                reason="export_filing_reused",
-                transfer_id=transfer_id,
-            )
+        .order_by(Transfer.id)
+        .limit(1)
+    ).first()
+    if taken is not None:
+        own = taken.sender_id == ctx.party.id
+        raise Refused(
+            f"export filing {ref} is cited by "
+            f"{f'transfer {taken.id}' if own else 'a shipment of another sender'} already; one "
+            "filing names one shipment",
+            reason="export_filing_reused",
+            **({"transfer_id": taken.id} if own else {}),
+        )
     return ref
+
+
+def _shipped_under(ctx: ActionContext, report_id: str, chips: list[Chip]) -> set[str]:
+    """The chips among `chips` that a transfer (not cancelled) citing the report moved: a
+    report reviews a chip for one shipment, so it does not cover that chip again."""
+    ids = [c.id for c in chips]
+    shipped: set[str] = set()
+    for start in range(0, len(ids), 500):
+        rows = ctx.session.execute(
+            sa.select(TransferChip.chip_id, Transfer.evidence)
+            .join(Transfer, Transfer.id == TransferChip.transfer_id)
+            .where(
+                TransferChip.chip_id.in_(ids[start : start + 500]), Transfer.status != "cancelled"
+            )
+        )
+        shipped |= {
+            chip_id
+            for chip_id, evidence in rows
+            if report_id in (evidence or {}).get("lab_report_ids", [])
+        }
+    return shipped
 
 
 def _lab_reports(
@@ -157,7 +188,7 @@ def _lab_reports(
             )
         if report.license_id is not None and report.license_id not in {c.id for c in cited}:
             raise invalid(f"it was made for license {report.license_id}, which is not cited")
-        listed |= set(report_chips(ctx.session, report.id))
+        listed |= set(report_chips(ctx.session, report.id)) - _shipped_under(ctx, report.id, chips)
     if required:
         missing = [c for c in chips if c.id not in listed]
         if missing:
@@ -166,7 +197,8 @@ def _lab_reports(
             raise Refused(
                 f"license {', '.join(required)} was granted under "
                 f"{', '.join(LAB_REVIEW_INSTRUMENTS)}: every chip shipped is listed by a lab "
-                f"report made before the declaration; no cited report lists {shown}{more}",
+                f"report made before the declaration for this shipment; no cited report lists "
+                f"{shown}{more} (or its report served an earlier shipment of it)",
                 reason="lab_report_missing",
                 chips=[c.id for c in missing[:100]],
                 license_ids=required,

@@ -119,12 +119,15 @@ def release(
 
 
 def pending_under(session: Session, license_id: str) -> list[Transfer]:
-    """The pending transfers that cite a license, oldest first."""
+    """The pending transfers that cite a license, oldest first, their rows locked: one that a
+    concurrent confirmation or cancellation closed first is not pending any more (PostgreSQL
+    re-reads the row once the other commits) and is left alone."""
     return list(
         session.scalars(
             sa.select(Transfer)
             .join(TransferLicense, TransferLicense.transfer_id == Transfer.id)
             .where(TransferLicense.license_id == license_id, Transfer.status == "pending")
             .order_by(Transfer.declared_at, Transfer.id)
+            .with_for_update(of=Transfer)
         )
     )

@@ -259,9 +259,10 @@ def declare_transfer(ctx: ActionContext) -> ActionResult:
     )
 
 
-def get_transfer(session: Session, transfer_id: str) -> Transfer:
-    """The transfer with this id, or NotFound."""
-    transfer = session.get(Transfer, transfer_id)
+def get_transfer(session: Session, transfer_id: str, *, lock: bool = False) -> Transfer:
+    """The transfer with this id, or NotFound; `lock`: its row locked for this transaction
+    (a concurrent close waits, then reads the status the other one left)."""
+    transfer = session.get(Transfer, transfer_id, with_for_update=lock or None)
     if transfer is None:
         raise NotFound(f"no transfer with id {transfer_id!r}")
     return transfer
@@ -280,7 +281,9 @@ def chips_of(session: Session, transfer_id: str) -> list[str]:
 
 def _pending(ctx: ActionContext, action: str, party_field: str) -> Transfer:
     body = parse_body(TransferClose, ctx.body)
-    transfer = get_transfer(ctx.session, body.transfer_id)
+    # Locked before its status is read: a confirmation racing a cancellation (by the sender,
+    # or by a suspension or revocation of its license) must find the other one's result.
+    transfer = get_transfer(ctx.session, body.transfer_id, lock=True)
     ctx.authorize(action, transfer_resource(transfer))
     who = getattr(transfer, party_field)
     if who != ctx.party.id:

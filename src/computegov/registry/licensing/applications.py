@@ -49,7 +49,7 @@ MAX_PARTIES = 20
 #: Statuses in which an application waits for a regulator (or, for intent_to_deny, for the
 #: applicant's answer).
 PENDING = ("submitted", "referred", "intent_to_deny")
-NOT_HOLDERS = ("regulator", "administrator", "auditor")
+NOT_HOLDERS = ("regulator", "administrator", "auditor", "test_lab")
 PartyId = Field(min_length=1, max_length=32)
 
 

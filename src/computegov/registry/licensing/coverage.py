@@ -193,8 +193,9 @@ def draw_values(
     A shipment's value is split over the licenses it cites in proportion to the chips drawn
     from each, out of all the chips it moves, rounded up to the whole dollar (so the licenses
     together are never drawn for less than the licensed part of the shipment). A shipment
-    under a license with a value limit states its value (`value_usd`). Refusals:
-    `shipment_evidence_missing` (`missing` ["value_usd"]), `license_value_exhausted` (with
+    under a license with a value limit states its value (`value_usd`), at least a dollar a
+    chip. Refusals: `shipment_evidence_missing` (`missing` ["value_usd"]),
+    `shipment_evidence_invalid` (`field` value_usd), `license_value_exhausted` (with
     `remaining_value_usd`), `license_rider` (with `rider`)."""
     limited = [lic.id for lic in cited if lic.value_usd is not None]
     if limited and value_usd is None:
@@ -203,6 +204,15 @@ def draw_values(
             "US dollars (`value_usd`)",
             reason="shipment_evidence_missing",
             missing=["value_usd"],
+        )
+    if limited and value_usd is not None and value_usd < chip_count:
+        # The floor an application's value has too: a shipment "worth" nothing would draw
+        # nothing from the license's value.
+        raise Refused(
+            f"value_usd: ${value_usd} for {chip_count} chips is less than a dollar a chip; "
+            f"license {', '.join(limited)} draws down on the shipment's value in whole US dollars",
+            reason="shipment_evidence_invalid",
+            field="value_usd",
         )
     values = {lic.id: -(-(value_usd or 0) * drawn[lic.id] // max(chip_count, 1)) for lic in cited}
     for lic in cited:

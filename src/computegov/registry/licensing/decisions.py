@@ -265,6 +265,9 @@ def decide(ctx: ActionContext) -> ActionResult:
     """A regulator's step on an application (see the module doc)."""
     _may_at_all(ctx, "license.decide")
     body = parse_body(Decide, ctx.body)
+    # A regulator of another jurisdiction is answered as if the application did not exist
+    # (its existence is confidential), not refused on one it has found.
+    readable_application(ctx.session, ctx.party, body.application_id)
     app = _locked(ctx, body.application_id)
     ctx.authorize("license.decide", application_resource(app))
     _state(ctx, body, app)

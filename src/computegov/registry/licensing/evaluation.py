@@ -11,13 +11,16 @@ instruments ask, by its `registry_check`:
   shipped to China and Macau (distinct chips received there by completed transfers from
   outside CN and MO, plus what is left of active licenses to CN or MO that list the model)
   against the count shipped to customers in the United States for end use there (distinct
-  chips received in the US by completed transfers to a party located in the US other than the
-  chip's maker), over the window of `thresholds.csv` (`china_share_window_days` where given;
-  else all shipments to date, as the rule names no period), beside the applicant's certified
-  figures. A gap beyond `china_share_tolerance` (`terms`) on either figure, or a share over
-  `china_share_max` by either count, is a discrepancy: evidence for the officer, flagged as
-  `certification_discrepancy` for the licensing regulator, never a refusal. The count also
-  shows the share once this application's quantity is added.
+  chips received in the US by completed transfers to a party located in the US outside the
+  chip's maker's corporate group, and still in the US with a holder outside that group: a
+  chip bounced through the maker's own subsidiary or taken back is no customer's, and one
+  exported since was not for end use in the US), over the window of `thresholds.csv`
+  (`china_share_window_days` where given; else all shipments to date, as the rule names no
+  period), beside the applicant's certified figures. A gap beyond `china_share_tolerance`
+  (`terms`) on either figure, or a share over `china_share_max` by either count, is a
+  discrepancy: evidence for the officer, flagged as `certification_discrepancy` for the
+  licensing regulator, never a refusal. The count also shows the share once this
+  application's quantity is added.
 - `origin_us`: how many of the applicant's chips of each model are in the United States.
 - `consignee_kyc`: the ultimate consignee's current attestation (`licensing.kyc`), if any.
 - `screening`: standing screening matches, in reach of this export, of any party named.
@@ -90,6 +93,22 @@ def _aliases(session: Session, model: str) -> list[str]:
     return [name for name in names if canonical_model(name) == model]
 
 
+class _GroupOf:
+    """A party's corporate group: the id of its ultimate parent (itself without one), each
+    party's looked up once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, str] = {}
+
+    def __call__(self, party_id: str) -> str:
+        if party_id not in self.known:
+            party = self.session.get(Party, party_id)
+            chain = parent_chain(self.session, party) if party is not None else []
+            self.known[party_id] = chain[-1]["id"] if chain else party_id
+        return self.known[party_id]
+
+
 def registry_counts(session: Session, model: str, now: datetime) -> dict[str, Any]:
     """The registry's own counts of the product shipped to CN/MO and to US customers (see the
     module doc), with the parties whose records they come from."""
@@ -100,6 +119,8 @@ def registry_counts(session: Session, model: str, now: datetime) -> dict[str, An
         sa.select(
             Chip.id,
             Chip.manufacturer_id,
+            Chip.custodian_id,
+            Chip.country,
             Transfer.receiver_id,
             Transfer.origin_country,
             Transfer.destination_country,
@@ -120,11 +141,18 @@ def registry_counts(session: Session, model: str, now: datetime) -> dict[str, An
     china: set[str] = set()
     us: set[str] = set()
     parties: set[str] = set()
-    for chip, maker, to, origin, destination, located in session.execute(query):
+    group = _GroupOf(session)
+    rows = session.execute(query).all()
+    for chip, maker, holder, now_in, to, origin, destination, located in rows:
         if destination in CHINA and origin not in CHINA:
             china.add(chip)
             parties.add(maker)
-        elif destination == "US" and located == "US" and to != maker:
+        elif (
+            destination == "US"
+            and located == "US"
+            and now_in == "US"
+            and group(maker) not in (group(to), group(holder))
+        ):
             us.add(chip)
             parties.add(maker)
     licensed = 0
