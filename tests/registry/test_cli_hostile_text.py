@@ -44,3 +44,20 @@ def test_an_applicants_text_never_drives_the_officers_terminal(
     assert "\\x1b[2J" in shown.output and "\\u202e" in shown.output
     listed = _run(world, tmp_path, cast.us_reg, "licenses", "applications", signed=False)
     assert listed.exit_code == 0 and "\x1b" not in listed.output
+
+
+def test_an_error_line_never_drives_the_terminal(tmp_path: Path) -> None:
+    """An error names what the user gave (here a file name holding escape sequences): the
+    line shows them escaped even where the terminal would take them (`color=True`: as on a
+    terminal, where Click writes escape sequences through)."""
+    from typer.testing import CliRunner
+
+    from computegov.cli import app
+
+    form = tmp_path / f"form{HOSTILE}.json"
+    result = CliRunner().invoke(app, ["licenses", "apply", "--form", str(form)], color=True)
+    assert result.exit_code == 2, result.output
+    assert "error: cannot read the form" in result.output
+    for control in ("\x1b", "\u202e", "\x9b"):
+        assert control not in result.output, repr(control)
+    assert "\\x1b[2J" in result.output

@@ -30,6 +30,7 @@ from computegov.cli import (
     supply,
 )
 from computegov.cli.helptext import tidy
+from computegov.cli.output import shown
 from computegov.errors import ComputegovError, InvalidInput
 
 
@@ -45,10 +46,10 @@ class _Root(TyperGroup):
         try:
             return super().invoke(ctx)
         except InvalidInput as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {shown(str(exc))}", err=True)
             raise typer.Exit(2) from None
         except ComputegovError as exc:  # the server refused, or a check failed
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {shown(str(exc))}", err=True)
             raise typer.Exit(1) from None
 
 

@@ -153,14 +153,15 @@ def build(ctx: DemoContext) -> None:
     answer = {"application_id": denied, "text": "the chips would serve civil research only"}
     ctx.act("nvidia", "license.answer", answer, decisions.answer)
     lic.decide(denied, "deny", reason="presumption of denial: TPP over 21,000 (91 FR 1684)")
-    referred = lic.apply("meridian", h200_form(ctx, us=160, china=60), 20, 20 * H200_VALUE_USD)
+    referred = lic.apply("meridian", h200_form(ctx, us=120, china=60), 20, 20 * H200_VALUE_USD)
     lic.decide(referred, "refer", agencies=["defense", "state"])
 
-    # The form the README's tour applies with, certifying the world as built: 160 H200s
-    # delivered to US customers, 60 to China (40 shipped, 20 left on the license).
+    # The form the README's tour applies with, certifying the world as built: 120 H200s with
+    # US customers (160 delivered, 40 of them since exported), 60 to China (40 shipped, 20
+    # left on the license).
     folder = ctx.root / FORMS_DIR
     folder.mkdir(exist_ok=True)
-    form = h200_form(ctx, us=160, china=60)
+    form = h200_form(ctx, us=120, china=60)
     replace_file(folder / H200_FORM, json.dumps(form, indent=2) + "\n")
     ctx.examples["licensing"] = {
         "form": f"{FORMS_DIR}/{H200_FORM}",
