@@ -84,6 +84,12 @@ def test_one_chip_over_half_is_a_discrepancy_flagged_for_the_regulator_never_a_r
     assert [f["id"] for f in seen if f["kind"] == "certification_discrepancy"] == [flag["id"]]
     theirs = world.get(cast.cn_reg, "/v1/flags").json()["items"]
     assert [f for f in theirs if f["kind"] == "certification_discrepancy"] == []
+    assert world.get(cast.us_reg, f"/v1/flags/{flag['id']}").status_code == 200
+    # It carries the application's figures: not for the administrator either, by list or id.
+    admins = world.get(world.admin, "/v1/flags").json()["items"]
+    assert [f for f in admins if f["kind"] == "certification_discrepancy"] == []
+    assert world.get(world.admin, f"/v1/flags/{flag['id']}").status_code == 403
+    assert world.get(cast.cn_reg, f"/v1/flags/{flag['id']}").status_code == 403
 
 
 def test_certified_figures_far_from_the_registrys_count_are_flagged(world: World) -> None:

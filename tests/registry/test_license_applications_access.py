@@ -41,12 +41,17 @@ def test_only_the_applicant_and_its_jurisdictions_regulators_read_it(world: Worl
         assert world.get(official, "/v1/license-applications").status_code == 403
     assert world.get(None, path).status_code == 401
 
-    # The ledger entry: its opening only for the applicant and the licensing regulator.
-    opening = f"/v1/log/openings/{entry_id}"
-    assert world.get(cast.maker, opening).status_code == 200
-    assert world.get(cast.us_reg, opening).status_code == 200
-    for reader in (cast.cn_cloud, cast.cn_reg, cast.nl_reg, cast.auditor):
-        assert world.get(reader, opening).status_code == 403, reader.role
+    # The ledger entries of the application and of a decision on it: their openings only for
+    # the applicant and the licensing regulator; not even the administrator, whose reach is
+    # every other entry.
+    decided = cast.step(cast.us_reg, app_id, "refer", agencies=["defense"])
+    assert decided.status_code == 200, decided.text
+    for entry in (entry_id, decided.json()["entry_id"]):
+        opening = f"/v1/log/openings/{entry}"
+        assert world.get(cast.maker, opening).status_code == 200
+        assert world.get(cast.us_reg, opening).status_code == 200
+        for reader in (cast.cn_cloud, cast.cn_reg, cast.nl_reg, cast.auditor, world.admin):
+            assert world.get(reader, opening).status_code == 403, reader.role
     # The public leaf names no party, country or figure of the application.
     leaves = _leaves(world)
     [leaf] = [leaf for leaf in leaves if b'"license.apply"' in leaf]

@@ -78,7 +78,8 @@ def show_flag(
         flag = session.get(Flag, flag_id)
         if flag is None:
             raise NotFound(f"no flag with id {flag_id!r}")
-        authorize(session, reader, "flag.read", flag_service.flag_resource(session, flag))
+        action = flag_service.flag_read_action(flag)
+        authorize(session, reader, action, flag_service.flag_resource(session, flag))
         return flag_service.flag_dicts(session, [flag])[0]
 
 

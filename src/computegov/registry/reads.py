@@ -37,18 +37,27 @@ def reader_session(
             record_read(session, store, reader, action, resource)
 
 
+#: Entries whose records are export-license applications and their steps: confidential by
+#: law, so they open only for those who may read the application itself (its applicant and
+#: the regulators of its licensing jurisdiction; not the administrator, not auditors).
+CONFIDENTIAL_ENTRIES = frozenset(
+    {"license.apply", "license.decide", "license.answer", "license.appeal"}
+)
+
+
 def opening_for(session: Session, reader: Party, entry_id: str) -> dict[str, Any]:
     """A ledger record and its salt, for a reader the access matrix allows to read it."""
     row = session.execute(
-        sa.select(LedgerEntry.record).where(LedgerEntry.id == entry_id)
-    ).scalar_one_or_none()
+        sa.select(LedgerEntry.type, LedgerEntry.record).where(LedgerEntry.id == entry_id)
+    ).first()
     if row is None:
         return log.opening(session, entry_id)  # raises NotFound with its message
-    record = json.loads(row)
+    record = json.loads(row.record)
     resource = Resource(
         id=entry_id,
         owners=frozenset(record.get("subjects", ())),
         countries=frozenset(record.get("countries", ())),
     )
-    authorize(session, reader, "log.opening.read", resource)
+    confidential = row.type in CONFIDENTIAL_ENTRIES
+    authorize(session, reader, "application.read" if confidential else "log.opening.read", resource)
     return log.opening(session, entry_id)

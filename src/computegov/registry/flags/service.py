@@ -88,11 +88,23 @@ def flag_resource(session: Session, flag: Flag) -> Resource:
     return Resource(id=flag.id, countries=frozenset(countries))
 
 
+#: Flags about an export-license application: their evidence is the application's (its
+#: figures, its applicant), confidential by law, so they are read as the application is
+#: (`application.read`: the regulators of its licensing jurisdiction), not as other flags.
+CONFIDENTIAL_KINDS = frozenset({"certification_discrepancy"})
+
+
+def flag_read_action(flag: Flag) -> str:
+    """The access-matrix action that decides who reads this flag."""
+    return "application.read" if flag.kind in CONFIDENTIAL_KINDS else "flag.read"
+
+
 def visible_flags(session: Session, reader: Party) -> list[Flag]:
-    """Flags a reader may see: all (administrator), those touching a regulator's countries."""
+    """Flags a reader may see: all but those about license applications (administrator),
+    those touching a regulator's countries."""
     rows = list(session.scalars(sa.select(Flag).order_by(Flag.created_at, Flag.id)))
     if reader.role == "administrator":
-        return rows
+        return [flag for flag in rows if flag.kind not in CONFIDENTIAL_KINDS]
     if reader.role == "regulator":
         mine = set(reader.jurisdiction or ())
         return [flag for flag in rows if mine & set(flag_resource(session, flag).countries)]
