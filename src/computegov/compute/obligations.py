@@ -109,6 +109,11 @@ class Obligation:
         }
 
 
+def _sci(value: float) -> str:
+    """A FLOP figure or a share for people: 3e25, 1.2e26, 0.333."""
+    return f"{value:.3g}".replace("e+", "e")
+
+
 def _figure(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(f"{what} must be a number, got {value!r}")
@@ -178,12 +183,12 @@ def _who(entity: Entity, model: Model, rules: InstrumentRules) -> tuple[bool, st
     base = float(model.base_flop or 0.0)
     mod = float(model.modification_flop or 0.0)
     share = rules.modifier_share_above
-    said = f"a modifier using {mod:.3g} FLOP against the original's {base:.3g}"
+    said = f"a modifier using {_sci(mod)} FLOP against the original's {_sci(base)}"
     if mod > base * share:
-        return True, f"{said}, above {share:.3g} of it: the provider ({rules.modifier_citation})"
+        return True, f"{said}, above {_sci(share)} of it: the provider ({rules.modifier_citation})"
     return (
         False,
-        f"{said}, not above {share:.3g} of it: not the provider ({rules.modifier_citation})",
+        f"{said}, not above {_sci(share)} of it: not the provider ({rules.modifier_citation})",
     )
 
 
@@ -192,13 +197,13 @@ def _terms(
 ) -> tuple[State | None, str]:
     """(None, why it meets the terms) or (a state, why not or why undetermined)."""
     limit = rules.thresholds[duty.threshold]
-    said = f"{flop:.3g} FLOP is"
+    said = f"{_sci(flop)} FLOP is"
     if not limit.crossed(flop):
         return (
             "does_not_apply",
-            f"{said} not {limit.comparison} {limit.flop:.3g} ({limit.citation})",
+            f"{said} not {limit.comparison} {_sci(limit.flop)} ({limit.citation})",
         )
-    why = f"{said} {limit.comparison} {limit.flop:.3g} ({limit.citation})"
+    why = f"{said} {limit.comparison} {_sci(limit.flop)} ({limit.citation})"
     if not duty.large:
         return None, why
     large = rules.large_revenue_usd_above
