@@ -115,7 +115,7 @@ class InstrumentRules:
     duties: tuple[Duty, ...]
     large_revenue_usd_above: float | None = None
     large_citation: str = ""
-    modifier_share_above: float | None = None
+    modifier_share_above: tuple[int, int] | None = None  # numerator, denominator
     modifier_citation: str = ""
     legacy: Legacy | None = None
 
@@ -183,7 +183,12 @@ def _instrument(raw: dict[str, Any]) -> InstrumentRules:
         duties=tuple(_duty(d) for d in raw["duties"]),
         large_revenue_usd_above=raw.get("large_revenue_usd_above"),
         large_citation=large.get("citation", ""),
-        modifier_share_above=raw.get("modifier_share_above"),
+        modifier_share_above=None
+        if "modifier_share_above" not in raw
+        else (
+            int(raw["modifier_share_above"]["numerator"]),
+            int(raw["modifier_share_above"]["denominator"]),
+        ),
         modifier_citation=modifier.get("citation", ""),
         legacy=None
         if legacy is None

@@ -182,13 +182,14 @@ def _who(entity: Entity, model: Model, rules: InstrumentRules) -> tuple[bool, st
         return True, entity.role
     base = float(model.base_flop or 0.0)
     mod = float(model.modification_flop or 0.0)
-    share = rules.modifier_share_above
+    numerator, denominator = rules.modifier_share_above
     said = f"a modifier using {_sci(mod)} FLOP against the original's {_sci(base)}"
-    if mod > base * share:
-        return True, f"{said}, above {_sci(share)} of it: the provider ({rules.modifier_citation})"
-    return (
-        False,
-        f"{said}, not above {_sci(share)} of it: not the provider ({rules.modifier_citation})",
+    share = f"{numerator}/{denominator}"
+    # Compared in whole multiples, so exactly one third is not "more than a third".
+    if mod * denominator > base * numerator:
+        return True, f"{said}, more than {share} of it: the provider ({rules.modifier_citation})"
+    return False, (
+        f"{said}, not more than {share} of it: not the provider ({rules.modifier_citation})"
     )
 
 
