@@ -309,7 +309,7 @@ def _incident(
     make: _Maker, state: State, why: str, duty: Duty, rules: InstrumentRules, incident: Incident
 ) -> list[Obligation]:
     found = incident.discovered
-    record = {"discovered": found.isoformat(), "kind": incident.kind, "imminent": incident.imminent}
+    record = {"discovered": _wire(found), "kind": incident.kind, "imminent": incident.imminent}
     found_day = found.date() if isinstance(found, datetime) else found
     if found_day > make.day:
         return [make("does_not_apply", f"{why}; discovered after {make.day.isoformat()}",
