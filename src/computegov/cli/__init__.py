@@ -22,6 +22,7 @@ from computegov.cli import (
     ledger,
     license_steps,
     licenses,
+    obligations,
     parties,
     rules,
     screening,
@@ -82,6 +83,7 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(stats.app, name="stats")
 # `applications` and `license_steps` add their commands to `licenses` and `kyc` on import.
 LICENSE_COMMANDS = (applications.apply, license_steps.decide)
+app.command("obligations")(obligations.obligations_command)
 app.command()(server.serve)
 ledger.app.command()(server.opening)
 

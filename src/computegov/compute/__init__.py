@@ -1,4 +1,5 @@
-"""Training compute: estimates two ways, consistency checks, and dated reporting thresholds.
+"""Training compute: estimates two ways, consistency checks, dated reporting thresholds, and
+the obligations calendar (what a developer owes to whom and by when).
 
 A pure library over plain values (no catalog, no database): the CLI looks up a chip's
 peak rate and passes the number in.
@@ -16,6 +17,7 @@ from computegov.compute.estimates import (
     training_flop,
 )
 from computegov.compute.numbers import parse_amount, parse_count
+from computegov.compute.obligations import Entity, Incident, Model, Obligation, obligations
 from computegov.compute.run_estimate import RunEstimate, estimate_run
 from computegov.compute.thresholds import (
     Instrument,
@@ -27,8 +29,12 @@ from computegov.compute.thresholds import (
 
 __all__ = [
     "Band",
+    "Entity",
     "HardwareRun",
+    "Incident",
     "Instrument",
+    "Model",
+    "Obligation",
     "OperationCount",
     "RunEstimate",
     "ThresholdResult",
@@ -41,6 +47,7 @@ __all__ = [
     "estimate_run",
     "hardware_flop",
     "inference_flop",
+    "obligations",
     "instruments",
     "parse_amount",
     "parse_count",
