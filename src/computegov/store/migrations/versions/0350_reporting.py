@@ -92,9 +92,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_run_reports")),
     )
     for column in ("model_id", "developer_id", "superseded_by_id"):
-        op.create_index(
-            op.f(f"ix_training_run_reports_{column}"), "training_run_reports", [column]
-        )
+        op.create_index(op.f(f"ix_training_run_reports_{column}"), "training_run_reports", [column])
 
 
 def downgrade() -> None:
