@@ -5,12 +5,15 @@ even by the ledger's opening); the addressed regulator's reads are logged; hosti
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import sqlalchemy as sa
 from reporting_setup import Reporting
 
+from computegov.identity.keys import key_id
+from computegov.ledger import entries
 from computegov.registry.reporting.models import ReportedModel, TrainingRunReport
 from computegov.store.models import LedgerEntry
 from conftest import World
@@ -170,3 +173,32 @@ def test_a_replayed_report_is_refused_and_a_dry_run_writes_nothing(world: World)
     with world.store.transaction() as session:
         assert session.query(TrainingRunReport).count() == 1
         assert session.query(ReportedModel).count() == 1
+
+
+def test_a_public_leaf_of_a_report_reveals_neither_filer_nor_model(world: World) -> None:
+    """A report's leaf names no key (actor `sealed`); the filer's key id is inside the
+    commitment, and the filer's opening shows it and opens the leaf."""
+    cast = Reporting(world)
+    model = cast.made_model()
+    made = cast.ran(model["id"], **cast.gpt3())
+    size = world.log_size()
+    with world.server.client() as http:
+        leaves = [
+            base64.b64decode(http.get(f"/v1/log/entries/{i}").json()["leaf"]) for i in range(size)
+        ]
+    dev_key = key_id(cast.dev.signer.public_key_bytes())
+    sealed = [entries.parse_leaf(raw) for raw in leaves]
+    sealed = [leaf for leaf in sealed if leaf.type.startswith("report.")]
+    assert {leaf.id for leaf in sealed} == {model["entry_id"], made["entry_id"]}
+    for leaf in sealed:
+        text = leaf.to_bytes().decode()
+        assert leaf.actor == "sealed"
+        for secret in (dev_key, cast.dev.id, model["id"], made["report"]["id"]):
+            assert secret not in text
+        opening = world.get(cast.dev, f"/v1/log/openings/{leaf.id}").json()
+        record = opening["record"]
+        assert record["envelope"]["signature"]["key_id"] == dev_key
+        entries.check_opening(leaf, record, base64.b64decode(opening["salt"]))
+    # Other signed actions keep their key id as actor (the format is unchanged for them).
+    others = [entries.parse_leaf(raw) for raw in leaves]
+    assert all(leaf.actor != "sealed" for leaf in others if not leaf.type.startswith("report."))
