@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 
 from computegov import __version__
-from computegov.api import chips, custody, ledger_reads, license_status, licensing, parties, stats
+from computegov.api import (
+    chips,
+    custody,
+    ledger_reads,
+    license_status,
+    licensing,
+    parties,
+    reporting,
+    stats,
+)
 from computegov.ledger.http import ledger_router
 from computegov.ledger.integrator import IntegratorLoop, Worker, running
 from computegov.problems import install_problem_handlers
@@ -62,6 +71,7 @@ def create_app(
     app.include_router(custody.router)
     app.include_router(licensing.router)
     app.include_router(license_status.router)
+    app.include_router(reporting.router)
     app.include_router(stats.router)
     app.include_router(pages.router)
     return app

@@ -231,6 +231,27 @@ ACTIONS: Mapping[str, Words] = {
         "this application",
         "it would be another party's",
     ),
+    "report.model": Words(
+        "report",
+        "models",
+        "its own models",
+        "this model",
+        "it would be another party's",
+    ),
+    "report.training_run": Words(
+        "report training runs of",
+        "models",
+        "its own models",
+        "this model",
+        "it is another developer's",
+    ),
+    "report.read": Words(
+        "see",
+        "compute reports",
+        "the reports it filed",
+        "this report",
+        "this report is another party's",
+    ),
     "application.read": Words(
         "see",
         "license applications",

@@ -45,6 +45,14 @@ from computegov.registry.parties.models import ApiToken, AuditGrant, Party, Part
 from computegov.registry.tables import IdempotentResult, UsedNonce
 from computegov.store import Store
 
+#: Entry types whose public leaf must not reveal who filed them (compute reports: their
+#: filer would name the model's developer). Their leaf's actor is `SEALED_ACTOR`; the signing
+#: key id stays in the record (the signed envelope), so it is inside the commitment and an
+#: authorized reader's opening shows it. Entries of other types, and every entry written
+#: before a type was sealed, keep the key id as their actor.
+SEALED_TYPES = frozenset({"report.model", "report.training_run"})
+SEALED_ACTOR = "sealed"
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -351,10 +359,11 @@ def _apply(
         "subjects": sorted(set(result.subjects) | {party.id}),
         "countries": sorted(set(result.countries)),
     }
-    # The actor is the signing key's id: a party key, never a chip's device key.
-    body["entry_id"] = log.append(
-        session, signed.envelope.type, record, key.key_id, entry_id=entry_id
-    )
+    # The actor is the signing key's id: a party key, never a chip's device key; for a sealed
+    # type it is `sealed`, and the key id is only inside the commitment (the record holds the
+    # signed envelope, whose signature names its key).
+    actor = SEALED_ACTOR if signed.envelope.type in SEALED_TYPES else key.key_id
+    body["entry_id"] = log.append(session, signed.envelope.type, record, actor, entry_id=entry_id)
     for row in result.stamp:
         row.entry_id = body["entry_id"]
     return result.status, body, result.secrets

@@ -37,12 +37,19 @@ def reader_session(
             record_read(session, store, reader, action, resource)
 
 
-#: Entries whose records are export-license applications and their steps: confidential by
-#: law, so they open only for those who may read the application itself (its applicant and
-#: the regulators of its licensing jurisdiction; not the administrator, not auditors).
-CONFIDENTIAL_ENTRIES = frozenset(
-    {"license.apply", "license.decide", "license.answer", "license.appeal"}
-)
+#: Entries whose records are confidential, with the action that decides who opens them:
+#: export-license applications and their steps open only for those who may read the
+#: application itself (its applicant and the regulators of its licensing jurisdiction);
+#: compute reports only for their filer and the regulators they are addressed to. Not the
+#: administrator, not auditors.
+CONFIDENTIAL_ENTRIES: dict[str, str] = {
+    "license.apply": "application.read",
+    "license.decide": "application.read",
+    "license.answer": "application.read",
+    "license.appeal": "application.read",
+    "report.model": "report.read",
+    "report.training_run": "report.read",
+}
 
 
 def opening_for(session: Session, reader: Party, entry_id: str) -> dict[str, Any]:
@@ -58,6 +65,5 @@ def opening_for(session: Session, reader: Party, entry_id: str) -> dict[str, Any
         owners=frozenset(record.get("subjects", ())),
         countries=frozenset(record.get("countries", ())),
     )
-    confidential = row.type in CONFIDENTIAL_ENTRIES
-    authorize(session, reader, "application.read" if confidential else "log.opening.read", resource)
+    authorize(session, reader, CONFIDENTIAL_ENTRIES.get(row.type, "log.opening.read"), resource)
     return log.opening(session, entry_id)

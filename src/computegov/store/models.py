@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "computegov.registry.chips.models",
     "computegov.registry.custody.models",
     "computegov.registry.licensing.models",
+    "computegov.registry.reporting.models",
 )
 
 

@@ -88,15 +88,20 @@ def flag_resource(session: Session, flag: Flag) -> Resource:
     return Resource(id=flag.id, countries=frozenset(countries))
 
 
-#: Flags about an export-license application: their evidence is the application's (its
-#: figures, its applicant), confidential by law, so they are read as the application is
-#: (`application.read`: the regulators of its licensing jurisdiction), not as other flags.
-CONFIDENTIAL_KINDS = frozenset({"certification_discrepancy"})
+#: Flags whose evidence is a confidential record's, read as that record is, not as other
+#: flags: about an export-license application (its figures, its applicant; confidential by
+#: law: `application.read`, the regulators of its licensing jurisdiction), about a compute
+#: report (`report.read`, the regulators it is addressed to).
+CONFIDENTIAL_READS = {
+    "certification_discrepancy": "application.read",
+    "implausible_compute": "report.read",
+}
+CONFIDENTIAL_KINDS = frozenset(CONFIDENTIAL_READS)
 
 
 def flag_read_action(flag: Flag) -> str:
     """The access-matrix action that decides who reads this flag."""
-    return "application.read" if flag.kind in CONFIDENTIAL_KINDS else "flag.read"
+    return CONFIDENTIAL_READS.get(flag.kind, "flag.read")
 
 
 def visible_flags(session: Session, reader: Party) -> list[Flag]:

@@ -1,0 +1,121 @@
+"""Routes for compute reporting: models with their lineage and training-run reports (mutations
+signed; reads confidential to the filer and the regulators a report is addressed to)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from computegov.api.deps import add_signed_route, bearer_token, store_of
+from computegov.api.lists import Limit, Offset, list_response
+from computegov.errors import Forbidden
+from computegov.identity.access import default_matrix
+from computegov.registry.parties.models import Party
+from computegov.registry.reads import reader_session
+from computegov.registry.reporting import service, views
+
+router = APIRouter(prefix="/v1", tags=["reporting"])
+Token = Annotated[str | None, Depends(bearer_token)]
+RecordId = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")]
+
+
+def _may_read(reader: Party) -> None:
+    matrix = default_matrix()
+    if not matrix.scopes(reader.role, views.READ):
+        raise Forbidden(matrix.refusal(reader.role, views.READ), reason="access", action=views.READ)
+
+
+add_signed_route(
+    router,
+    "/reports/models",
+    "report.model",
+    service.report_model,
+    201,
+    "Report a model (`report.model`, an AI developer): `name`, `provider_id` (the provider of "
+    "record; default you), `eu_representative_id` (required where that provider is outside "
+    "the EU and `markets` include an EU country), `parent_id` (the reported model it derives "
+    "from), `markets` and `jurisdictions` (ISO alpha-2 codes, `EU` for its member states): the "
+    "regulators it is addressed to. `model_id` amends one of your models (200). The answer "
+    "shows the model's lineage, cumulative compute and the thresholds tested on it.",
+)
+add_signed_route(
+    router,
+    "/reports/training-runs",
+    "report.training_run",
+    service.report_training_run,
+    201,
+    "Report one stage of one of your models (`report.training_run`): `stage_kind` "
+    "(pre_training, continued_pre_training, fine_tuning, rl, synthetic_data), `report_kind` "
+    "(planned, interim, final), dates, `declared_flop` with `estimation_method` and "
+    "`flop_uncertainty`, `params`, `active_params`, `tokens`, `precision`, `bio`, "
+    "`energy_kwh`, `compute_used` ([{provider_id, site_id, chip_model, chip_count, hours}]). "
+    "It supersedes the stage's latest report. The registry assesses it on receipt (6ND and "
+    "hardware time, verdicts from the bands, thresholds on the lineage's cumulative "
+    "compute); a figure outside the bands raises an `implausible_compute` flag, never a "
+    "refusal.",
+)
+
+
+@router.get("/reports/models")
+def list_models(
+    request: Request,
+    token: Token,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """The reported models the caller may see (its own; a regulator's: those addressed to its
+    jurisdictions), oldest first, each with its lineage and cumulative compute."""
+    store = store_of(request)
+    with reader_session(store, token, views.READ, "reports/models") as (session, reader):
+        _may_read(reader)
+        rows = views.visible_models(session, reader)
+        now = store.clock.now()
+        items = [views.model_dict(session, m, reader, now) for m in rows[offset : offset + limit]]
+    return list_response(
+        request, total=len(rows), items=items, limit=limit, offset=offset, name="models"
+    )
+
+
+@router.get("/reports/models/{model_id}")
+def show_model(request: Request, model_id: RecordId, token: Token) -> dict[str, Any]:
+    """One model with its lineage, cumulative compute, thresholds and the reports that count;
+    404 for one the caller may not see."""
+    store = store_of(request)
+    with reader_session(store, token, views.READ, model_id) as (session, reader):
+        _may_read(reader)
+        model = views.readable_model(session, reader, model_id)
+        return views.model_dict(session, model, reader, store.clock.now())
+
+
+@router.get("/reports/training-runs")
+def list_reports(
+    request: Request,
+    token: Token,
+    model_id: Annotated[
+        str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9_]+$", description="one model's")
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """The training-run reports the caller may see, oldest first, superseded ones included
+    (`counts` false), each with its assessment."""
+    with reader_session(store_of(request), token, views.READ, "reports/training-runs") as (
+        session,
+        reader,
+    ):
+        _may_read(reader)
+        rows = views.visible_reports(session, reader, model_id=model_id)
+        items = [views.report_dict(session, r, reader) for r in rows[offset : offset + limit]]
+    return list_response(
+        request, total=len(rows), items=items, limit=limit, offset=offset, name="training-runs"
+    )
+
+
+@router.get("/reports/training-runs/{report_id}")
+def show_report(request: Request, report_id: RecordId, token: Token) -> dict[str, Any]:
+    """One training-run report with its assessment; 404 for one the caller may not see."""
+    with reader_session(store_of(request), token, views.READ, report_id) as (session, reader):
+        _may_read(reader)
+        return views.report_dict(session, views.readable_report(session, reader, report_id), reader)
