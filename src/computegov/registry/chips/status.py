@@ -19,7 +19,7 @@ from computegov.registry.bodies import Body, parse_body
 from computegov.registry.chips.models import Chip, KeyBinding
 from computegov.registry.chips.service import ChipRef, chip_dict, chip_resource, find_chip
 from computegov.registry.custody.models import CustodyEvent
-from computegov.registry.flags.models import Flag
+from computegov.registry.flags.service import open_flag
 from computegov.registry.ids import new_id
 
 REPORTABLE = ("lost", "stolen", "decommissioned")
@@ -97,12 +97,11 @@ def report_status(ctx: ActionContext) -> ActionResult:
     )
     flags = []
     if body.status in ("lost", "stolen"):
-        flag = Flag(
-            id=new_id("flg"),
-            kind="lost_or_stolen",
-            subject_type="chip",
-            subject_id=chip.id,
-            evidence={
+        flag = open_flag(
+            ctx.session,
+            "lost_or_stolen",
+            ("chip", chip.id),
+            {
                 "chip": chip.id,
                 "vendor": chip.vendor,
                 "serial": chip.serial,
@@ -115,11 +114,9 @@ def report_status(ctx: ActionContext) -> ActionResult:
                 "site_id": chip.site_id,
                 "note": body.note,
             },
-            status="open",
-            countries=[chip.country],
-            created_at=ctx.now,
+            [chip.country],
+            ctx.now,
         )
-        ctx.session.add(flag)
         flags.append(flag.id)
     ctx.session.flush()
     return ActionResult(

@@ -30,8 +30,7 @@ from computegov.catalog import get_chip
 from computegov.instants import to_wire
 from computegov.registry.custody.models import Transfer
 from computegov.registry.flags.models import Flag
-from computegov.registry.flags.service import flag_dict
-from computegov.registry.ids import new_id
+from computegov.registry.flags.service import flag_dict, open_flag
 from computegov.registry.parties.models import Party
 from computegov.registry.parties.service import MAX_PARENT_DEPTH, get_party
 from computegov.registry.tables import RefusedAction
@@ -78,17 +77,7 @@ def _flag(
     countries: Iterable[str | None],
     now: datetime,
 ) -> dict[str, Any]:
-    flag = Flag(
-        id=new_id("flg"),
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        evidence=evidence,
-        status="open",
-        countries=sorted(c for c in countries if c),
-        created_at=now,
-    )
-    session.add(flag)
+    flag = open_flag(session, kind, (subject_type, subject_id), evidence, countries, now)
     return flag_dict(flag)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,12 +18,40 @@ from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.flags.models import Flag, FlagEvent
 from computegov.registry.flags.workflow import MAX_REASON, move
+from computegov.registry.ids import new_id
 from computegov.registry.parties.models import Party
 
 
 class FlagClose(Body):
     flag_id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
     reason: str = Field(min_length=1, max_length=MAX_REASON)
+
+
+def open_flag(
+    session: Session,
+    kind: str,
+    subject: tuple[str, str],
+    evidence: dict[str, Any],
+    countries: Iterable[str | None],
+    now: datetime,
+    source_id: str | None = None,
+) -> Flag:
+    """Add an open flag of `kind` on `subject` (type, id) with its evidence, for the
+    regulators of `countries` (blanks left out); the one way a flag is raised."""
+    flag = Flag(
+        id=new_id("flg"),
+        kind=kind,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        evidence=evidence,
+        status="open",
+        countries=sorted({c for c in countries if c}),
+        created_at=now,
+        source_id=source_id,
+        updated_at=None,
+    )
+    session.add(flag)
+    return flag
 
 
 def event_dict(event: FlagEvent) -> dict[str, Any]:

@@ -45,9 +45,7 @@ from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import MOVABLE, canonical_model
 from computegov.registry.custody.flags import parent_chain
 from computegov.registry.custody.models import Transfer, TransferChip
-from computegov.registry.flags.models import Flag
-from computegov.registry.flags.service import flag_dict
-from computegov.registry.ids import new_id
+from computegov.registry.flags.service import flag_dict, open_flag
 from computegov.registry.licensing.kyc import current_attestation, kyc_dict
 from computegov.registry.licensing.models import ExportLicense, LicenseApplication
 from computegov.registry.licensing.terms import term
@@ -373,17 +371,9 @@ def flag_discrepancy(ctx: ActionContext, app: LicenseApplication) -> list[dict[s
         "discrepancies": found,
         "on": to_wire(ctx.now),
     }
-    flag = Flag(
-        id=new_id("flg"),
-        kind=DISCREPANCY,
-        subject_type="application",
-        subject_id=app.id,
-        evidence=evidence,
-        status="open",
-        countries=[app.jurisdiction],
-        created_at=ctx.now,
+    flag = open_flag(
+        ctx.session, DISCREPANCY, ("application", app.id), evidence, [app.jurisdiction], ctx.now
     )
-    ctx.session.add(flag)
     return [flag_dict(flag)]
 
 

@@ -46,9 +46,8 @@ from computegov.instants import to_wire
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import Transfer, TransferChip
 from computegov.registry.flags.models import Flag
-from computegov.registry.flags.service import flag_dict
+from computegov.registry.flags.service import flag_dict, open_flag
 from computegov.registry.flags.workflow import STANDING
-from computegov.registry.ids import new_id
 from computegov.registry.licensing.models import ExportLicense, LicensedChip
 from computegov.registry.parties.models import Party
 
@@ -352,18 +351,6 @@ def _raise(
         ],
         "on": to_wire(now),
     }
-    subject_type, subject_id = subject or ("party", party_id)
-    flag = Flag(
-        id=new_id("flg"),
-        kind=KIND,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        evidence=evidence,
-        status="open",
-        countries=sorted({lic.jurisdiction, country}),
-        created_at=now,
-        source_id=lic.id,
-        updated_at=None,
-    )
-    session.add(flag)
+    on = subject or ("party", party_id)
+    flag = open_flag(session, KIND, on, evidence, (lic.jurisdiction, country), now, lic.id)
     return flag_dict(flag)

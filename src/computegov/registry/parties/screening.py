@@ -38,7 +38,7 @@ from computegov.instants import to_wire
 from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.flags.models import Flag, FlagEvent
-from computegov.registry.flags.service import event_dict, flag_dict
+from computegov.registry.flags.service import event_dict, flag_dict, open_flag
 from computegov.registry.flags.workflow import MAX_REASON, STANDING, move
 from computegov.registry.ids import new_id
 from computegov.registry.parties.models import Party, ScreeningEntryRow, ScreeningList
@@ -162,19 +162,8 @@ def _screen(session: Session, run: _Screening, party: Party, now: datetime) -> l
                 **match.to_dict(),
                 "list": {"id": listed.id, "name": listed.name, "owner_id": listed.owner_id},
             }
-            flag = Flag(
-                id=new_id("flg"),
-                kind=KIND,
-                subject_type="party",
-                subject_id=party.id,
-                evidence=evidence,
-                status="open",
-                countries=sorted({c for c in (party.country, party.hq_country) if c}),
-                created_at=now,
-                source_id=listed.id,
-                updated_at=None,
-            )
-            session.add(flag)
+            places = (party.country, party.hq_country)
+            flag = open_flag(session, KIND, ("party", party.id), evidence, places, now, listed.id)
             created.append(flag_dict(flag))
     return created
 
