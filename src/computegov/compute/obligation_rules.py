@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from computegov.compute.data_files import load
 from computegov.instants import as_utc
@@ -23,15 +23,7 @@ Trigger = Literal[
     "incident",
     "enforcement",
 ]
-TRIGGERS = {
-    "threshold_known",
-    "before_placement",
-    "at_deployment",
-    "standing",
-    "periodic",
-    "incident",
-    "enforcement",
-}
+TRIGGERS = frozenset(get_args(Trigger))
 
 
 @dataclass(frozen=True)
