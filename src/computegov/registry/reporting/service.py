@@ -69,6 +69,9 @@ def report_model(ctx: ActionContext) -> ActionResult:
         model = ctx.session.get(ReportedModel, body.model_id, with_for_update=True)
         if model is None or model.developer_id != ctx.party.id:
             raise invalid(f"model_id: no model {body.model_id!r} of yours", "model_id")
+        # An amendment adds jurisdictions, never drops one: a regulator the model was
+        # addressed to keeps reading it, its lineage and its later reports.
+        jurisdictions = sorted(set(jurisdictions) | set(model.jurisdictions))
     provider = ctx.party
     if body.provider_id is not None and body.provider_id != ctx.party.id:
         provider = inputs.party(ctx.session, body.provider_id, "provider_id", PROVIDERS)
@@ -147,6 +150,15 @@ def report_training_run(ctx: ActionContext) -> ActionResult:
         if body.jurisdictions is not None
         else list(model.jurisdictions)
     )
+    # The model's regulators see its compute and its current reports' figures, so a report
+    # goes to each of them (and to more where the developer wishes).
+    missing = sorted(set(model.jurisdictions) - set(jurisdictions))
+    if missing:
+        raise invalid(
+            f"jurisdictions: the model is addressed to {', '.join(missing)} too; a report of "
+            "it goes to every jurisdiction the model is addressed to",
+            "jurisdictions",
+        )
     ctx.authorize(
         "report.training_run",
         Resource(owners=frozenset({ctx.party.id}), countries=frozenset(jurisdictions)),
@@ -164,6 +176,14 @@ def report_training_run(ctx: ActionContext) -> ActionResult:
         compute_used=lines,
     )
     earlier = _supersede(ctx, model.id, stage)
+    if earlier is not None and earlier.report_kind == "final" and body.report_kind != "final":
+        # Otherwise a planned figure would replace a run's measured compute and take the
+        # lineage back under a threshold; a final report is corrected by another final one.
+        raise invalid(
+            f"report_kind: stage {stage} has a final report ({earlier.id}); a {body.report_kind} "
+            "report does not supersede it: correct it with another final report",
+            "report_kind",
+        )
     run = body.model_dump(
         mode="json",
         include={

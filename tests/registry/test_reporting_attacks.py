@@ -1,0 +1,73 @@
+"""Attacks on compute reporting by the parties it constrains, on SQLite and PostgreSQL: a
+developer dodging a threshold by superseding a final report with a smaller planned one, a
+developer amending a model's jurisdictions so that a regulator loses sight of it, a report
+addressed to fewer regulators than its model (whose figures the model's regulators would see
+all the same), and a date with no time zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting_setup import EU, Reporting
+
+from conftest import World
+
+
+def _invalid(response: Any, field: str) -> dict[str, Any]:
+    assert response.status_code == 422, response.text
+    problem: dict[str, Any] = response.json()
+    assert problem["reason"] == "invalid_report" and problem["field"] == field, problem
+    return problem
+
+
+def test_a_final_report_is_not_superseded_by_a_planned_or_interim_one(world: World) -> None:
+    cast = Reporting(world)
+    model = cast.made_model(jurisdictions=["EU"])
+    cast.ran(model["id"], **cast.llama31())
+    for kind in ("planned", "interim"):
+        dodge = cast.run(
+            model["id"], report_kind=kind, declared_flop=1e20, ended_at=None, compute_used=[]
+        )
+        _invalid(dodge, "report_kind")
+    shown = world.get(cast.eu_reg, f"/v1/reports/models/{model['id']}").json()
+    assert shown["lineage"]["cumulative_flop"] == 3.8e25
+    # A corrected final report still supersedes the final one (and stays on record).
+    corrected = cast.ran(model["id"], **{**cast.llama31(), "declared_flop": 3.9e25})["report"]
+    assert corrected["supersedes_id"] is not None
+
+
+def test_an_amendment_does_not_take_a_model_away_from_its_regulators(world: World) -> None:
+    cast = Reporting(world)
+    model = cast.made_model(jurisdictions=["US", "EU"])
+    cast.ran(model["id"], **cast.llama31())
+    path = f"/v1/reports/models/{model['id']}"
+    assert world.get(cast.eu_reg, path).status_code == 200
+    amended = cast.model(model_id=model["id"], jurisdictions=["US"])
+    assert amended.status_code == 200, amended.text
+    assert sorted(amended.json()["model"]["jurisdictions"]) == sorted({"US", *EU})
+    assert world.get(cast.eu_reg, path).status_code == 200
+    # Later reports of the model go to the EU too.
+    later = cast.ran(model["id"], stage_kind="fine_tuning", declared_flop=1e24)["report"]
+    assert "FR" in later["jurisdictions"]
+
+
+def test_a_report_goes_to_every_regulator_its_model_is_addressed_to(world: World) -> None:
+    cast = Reporting(world)
+    model = cast.made_model(jurisdictions=["US", "EU"])
+    # Addressed to the US only, its figure would still show in the model the EU reads.
+    narrow = cast.run(model["id"], jurisdictions=["US"], **cast.llama31())
+    _invalid(narrow, "jurisdictions")
+    wider = cast.ran(model["id"], jurisdictions=["US", "EU", "GB"], **cast.llama31())["report"]
+    assert "GB" in wider["jurisdictions"]
+
+
+def test_a_date_without_a_time_zone_is_a_422(world: World) -> None:
+    cast = Reporting(world)
+    model = cast.made_model()
+    response = cast.run(
+        model["id"],
+        started_at="2025-06-01T00:00:00",
+        ended_at="2025-09-01T00:00:00",
+        **cast.gpt3(),
+    )
+    assert response.status_code == 422, response.text
