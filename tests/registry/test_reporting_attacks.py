@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from reporting_setup import EU, Reporting
+from typer.testing import CliRunner
 
+from computegov.cli import app
+from computegov.registry.reporting.lineage import MAX_DEPTH
 from conftest import World
 
 
@@ -71,3 +74,30 @@ def test_a_date_without_a_time_zone_is_a_422(world: World) -> None:
         **cast.gpt3(),
     )
     assert response.status_code == 422, response.text
+
+
+def test_the_log_verifies_in_full_with_sealed_report_leaves(world: World) -> None:
+    cast = Reporting(world)
+    model = cast.made_model(jurisdictions=["US"])
+    cast.ran(model["id"], **cast.gpt3())
+    world.log_size()
+    url, key = world.server.url, world.store.verifier_key
+    result = CliRunner().invoke(app, ["ledger", "verify", "--url", url, "--key", key, "--full"])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_amended_parent_cannot_push_a_base_model_out_of_a_deep_lineage(world: World) -> None:
+    cast = Reporting(world)
+    base = cast.made_model(name="base")
+    cast.ran(base["id"], **cast.llama31())
+    # A chain of MAX_DEPTH of the developer's own models, each refused deeper on report...
+    top = cast.made_model(name="d0")
+    last = top
+    for depth in range(1, MAX_DEPTH):
+        last = cast.made_model(name=f"d{depth}", parent_id=last["id"])
+    assert cast.model(name="deeper", parent_id=last["id"]).status_code == 422
+    # ...then its top re-parented onto the base: the bottom's lineage would run past
+    # MAX_DEPTH and silently drop the base's 3.8e25 FLOP.
+    _invalid(cast.model(model_id=top["id"], name="d0", parent_id=base["id"]), "parent_id")
+    shown = world.get(cast.dev, f"/v1/reports/models/{last['id']}").json()
+    assert len(shown["lineage"]["chain"]) == MAX_DEPTH

@@ -51,8 +51,24 @@ def _check_parent(ctx: ActionContext, model_id: str | None, parent_id: str | Non
             f"parent_id: {parent_id} descends from {model_id}; a lineage has no cycles",
             "parent_id",
         )
-    if len(ancestors) >= MAX_DEPTH:
+    # An amended model brings its descendants along: the deepest of them must stay within
+    # MAX_DEPTH, or its lineage would stop short of the base model and drop its compute.
+    below = _depth_below(ctx, model_id) if model_id is not None else 0
+    if len(ancestors) + below >= MAX_DEPTH:
         raise invalid(f"parent_id: a lineage is at most {MAX_DEPTH} models deep", "parent_id")
+
+
+def _depth_below(ctx: ActionContext, model_id: str) -> int:
+    """How many generations of reported models descend from `model_id` (0: none)."""
+    depth, level = 0, {model_id}
+    while level and depth <= MAX_DEPTH:
+        level = set(
+            ctx.session.scalars(
+                sa.select(ReportedModel.id).where(ReportedModel.parent_id.in_(sorted(level)))
+            )
+        )
+        depth += 1 if level else 0
+    return depth
 
 
 def report_model(ctx: ActionContext) -> ActionResult:
