@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from sqlalchemy.orm import Session
 
 from computegov.catalog import PRECISIONS, get_chip
@@ -67,8 +67,9 @@ class TrainingRunReportBody(Body):
     stage: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")
     stage_kind: StageKind
     report_kind: Literal["planned", "interim", "final"]
-    started_at: datetime
-    ended_at: datetime | None = None
+    # A date without its zone is refused (422), not compared with the clock (a 500).
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
     declared_flop: float = Field(gt=0, le=MAX_FLOP)
     estimation_method: Literal["operation_count", "hardware", "measured", "other"]
     flop_uncertainty: float | None = Field(default=None, ge=0, le=10)

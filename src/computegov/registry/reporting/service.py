@@ -51,8 +51,24 @@ def _check_parent(ctx: ActionContext, model_id: str | None, parent_id: str | Non
             f"parent_id: {parent_id} descends from {model_id}; a lineage has no cycles",
             "parent_id",
         )
-    if len(ancestors) >= MAX_DEPTH:
+    # An amended model brings its descendants along: the deepest of them must stay within
+    # MAX_DEPTH, or its lineage would stop short of the base model and drop its compute.
+    below = _depth_below(ctx, model_id) if model_id is not None else 0
+    if len(ancestors) + below >= MAX_DEPTH:
         raise invalid(f"parent_id: a lineage is at most {MAX_DEPTH} models deep", "parent_id")
+
+
+def _depth_below(ctx: ActionContext, model_id: str) -> int:
+    """How many generations of reported models descend from `model_id` (0: none)."""
+    depth, level = 0, {model_id}
+    while level and depth <= MAX_DEPTH:
+        level = set(
+            ctx.session.scalars(
+                sa.select(ReportedModel.id).where(ReportedModel.parent_id.in_(sorted(level)))
+            )
+        )
+        depth += 1 if level else 0
+    return depth
 
 
 def report_model(ctx: ActionContext) -> ActionResult:
@@ -69,6 +85,9 @@ def report_model(ctx: ActionContext) -> ActionResult:
         model = ctx.session.get(ReportedModel, body.model_id, with_for_update=True)
         if model is None or model.developer_id != ctx.party.id:
             raise invalid(f"model_id: no model {body.model_id!r} of yours", "model_id")
+        # An amendment adds jurisdictions, never drops one: a regulator the model was
+        # addressed to keeps reading it, its lineage and its later reports.
+        jurisdictions = sorted(set(jurisdictions) | set(model.jurisdictions))
     provider = ctx.party
     if body.provider_id is not None and body.provider_id != ctx.party.id:
         provider = inputs.party(ctx.session, body.provider_id, "provider_id", PROVIDERS)
@@ -147,6 +166,15 @@ def report_training_run(ctx: ActionContext) -> ActionResult:
         if body.jurisdictions is not None
         else list(model.jurisdictions)
     )
+    # The model's regulators see its compute and its current reports' figures, so a report
+    # goes to each of them (and to more where the developer wishes).
+    missing = sorted(set(model.jurisdictions) - set(jurisdictions))
+    if missing:
+        raise invalid(
+            f"jurisdictions: the model is addressed to {', '.join(missing)} too; a report of "
+            "it goes to every jurisdiction the model is addressed to",
+            "jurisdictions",
+        )
     ctx.authorize(
         "report.training_run",
         Resource(owners=frozenset({ctx.party.id}), countries=frozenset(jurisdictions)),
@@ -164,6 +192,14 @@ def report_training_run(ctx: ActionContext) -> ActionResult:
         compute_used=lines,
     )
     earlier = _supersede(ctx, model.id, stage)
+    if earlier is not None and earlier.report_kind == "final" and body.report_kind != "final":
+        # Otherwise a planned figure would replace a run's measured compute and take the
+        # lineage back under a threshold; a final report is corrected by another final one.
+        raise invalid(
+            f"report_kind: stage {stage} has a final report ({earlier.id}); a {body.report_kind} "
+            "report does not supersede it: correct it with another final report",
+            "report_kind",
+        )
     run = body.model_dump(
         mode="json",
         include={
