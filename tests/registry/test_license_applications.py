@@ -90,6 +90,14 @@ def test_one_chip_over_half_is_a_discrepancy_flagged_for_the_regulator_never_a_r
     assert [f for f in admins if f["kind"] == "certification_discrepancy"] == []
     assert world.get(world.admin, f"/v1/flags/{flag['id']}").status_code == 403
     assert world.get(cast.cn_reg, f"/v1/flags/{flag['id']}").status_code == 403
+    # Its close is read as the application is: the regulator's reason and the application id
+    # open for the licensing regulator, not for the administrator.
+    body = {"flag_id": flag["id"], "reason": "figures explained"}
+    closed = cast.act(cast.us_reg, "flag.close", "/v1/flags/close", body)
+    assert closed.status_code == 200, closed.text
+    opening = f"/v1/log/openings/{closed.json()['entry_id']}"
+    assert world.get(cast.us_reg, opening).status_code == 200
+    assert world.get(world.admin, opening).status_code == 403
 
 
 def test_certified_figures_far_from_the_registrys_count_are_flagged(world: World) -> None:

@@ -65,5 +65,8 @@ def opening_for(session: Session, reader: Party, entry_id: str) -> dict[str, Any
         owners=frozenset(record.get("subjects", ())),
         countries=frozenset(record.get("countries", ())),
     )
-    authorize(session, reader, CONFIDENTIAL_ENTRIES.get(row.type, "log.opening.read"), resource)
+    # A step on a confidential record of another type (the close of a flag about a report or
+    # an application) carries, from the use case that wrote it, the action it opens as.
+    opens_as = CONFIDENTIAL_ENTRIES.get(row.type) or record.get("opens_as") or "log.opening.read"
+    authorize(session, reader, str(opens_as), resource)
     return log.opening(session, entry_id)

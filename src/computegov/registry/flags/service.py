@@ -170,9 +170,12 @@ def close_flag(ctx: ActionContext) -> ActionResult:
         )
     )
     shown = flag_dict(flag, history)
+    read_as = flag_read_action(flag)
     return ActionResult(
         {"flag": shown},
         200,
         [flag.id, flag.subject_id],
         sorted(resource.countries),
+        # The close of a flag about a confidential record opens as that record does.
+        record={"opens_as": read_as} if read_as != "flag.read" else {},
     )
