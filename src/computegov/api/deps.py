@@ -104,6 +104,22 @@ def act(
     return JSONResponse(body, status_code=status)
 
 
+def _post(
+    router: APIRouter,
+    path: str,
+    endpoint: Callable[..., JSONResponse],
+    type: str,
+    status: int,
+    doc: str,
+) -> None:
+    """Register a signed action's endpoint: its docs, its name after the action, I-JSON."""
+    endpoint.__doc__ = doc
+    endpoint.__name__ = type.replace(".", "_")
+    router.add_api_route(
+        path, endpoint, methods=["POST"], status_code=status, dependencies=[IJsonBody]
+    )
+
+
 def add_signed_route(
     router: APIRouter,
     path: str,
@@ -131,11 +147,7 @@ def add_signed_route(
             dry_run=dry_run,
         )
 
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(
-        path, endpoint, methods=["POST"], status_code=status, dependencies=[IJsonBody]
-    )
+    _post(router, path, endpoint, type, status, doc)
 
 
 RecordId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
@@ -191,8 +203,4 @@ def add_signed_record_route(
             dry_run=dry_run,
         )
 
-    endpoint.__doc__ = doc
-    endpoint.__name__ = type.replace(".", "_")
-    router.add_api_route(
-        path, endpoint, methods=["POST"], status_code=status, dependencies=[IJsonBody]
-    )
+    _post(router, path, endpoint, type, status, doc)

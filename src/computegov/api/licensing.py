@@ -15,23 +15,14 @@ from computegov.api.deps import (
     store_of,
 )
 from computegov.api.lists import Format, Limit, Offset, list_response, wants_csv
-from computegov.errors import Forbidden
-from computegov.identity.access import default_matrix
-from computegov.registry.actions import ActionContext, ActionResult
+from computegov.registry.actions import ActionContext, ActionResult, scopes_for
 from computegov.registry.licensing import applications, decisions, kyc
 from computegov.registry.licensing.queue import queue_item, queue_row
-from computegov.registry.parties.models import Party
 from computegov.registry.reads import reader_session
 
 router = APIRouter(prefix="/v1", tags=["licensing"])
 Token = Annotated[str | None, Depends(bearer_token)]
 AppId = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")]
-
-
-def _may_read(reader: Party, action: str) -> None:
-    matrix = default_matrix()
-    if not matrix.scopes(reader.role, action):
-        raise Forbidden(matrix.refusal(reader.role, action), reason="access", action=action)
 
 
 add_signed_route(
@@ -118,7 +109,7 @@ def list_applications(
         session,
         reader,
     ):
-        _may_read(reader, "application.read")
+        scopes_for(reader, "application.read")
         rows = applications.visible_applications(session, reader, status=status, pending=pending)
         items = [
             queue_item(applications.application_dict(app, reader))
@@ -144,7 +135,7 @@ def show_application(request: Request, application_id: AppId, token: Token) -> d
         session,
         reader,
     ):
-        _may_read(reader, "application.read")
+        scopes_for(reader, "application.read")
         app = applications.readable_application(session, reader, application_id)
         return queue_item(applications.named_application(session, app, reader))
 
@@ -161,7 +152,7 @@ def list_attestations(
     jurisdiction), newest first, with whether each is current."""
     store = store_of(request)
     with reader_session(store, token, "kyc.read", "kyc-attestations") as (session, reader):
-        _may_read(reader, "kyc.read")
+        scopes_for(reader, "kyc.read")
         rows = kyc.visible_attestations(session, reader, store.clock.now())
     return list_response(
         request,

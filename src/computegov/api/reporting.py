@@ -10,21 +10,13 @@ from fastapi.responses import Response
 
 from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Limit, Offset, list_response
-from computegov.errors import Forbidden
-from computegov.identity.access import default_matrix
-from computegov.registry.parties.models import Party
+from computegov.registry.actions import scopes_for
 from computegov.registry.reads import reader_session
 from computegov.registry.reporting import service, views
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
 Token = Annotated[str | None, Depends(bearer_token)]
 RecordId = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")]
-
-
-def _may_read(reader: Party) -> None:
-    matrix = default_matrix()
-    if not matrix.scopes(reader.role, views.READ):
-        raise Forbidden(matrix.refusal(reader.role, views.READ), reason="access", action=views.READ)
 
 
 add_signed_route(
@@ -69,7 +61,7 @@ def list_models(
     jurisdictions), oldest first, each with its lineage and cumulative compute."""
     store = store_of(request)
     with reader_session(store, token, views.READ, "reports/models") as (session, reader):
-        _may_read(reader)
+        scopes_for(reader, views.READ)
         rows = views.visible_models(session, reader)
         now = store.clock.now()
         items = [views.model_dict(session, m, reader, now) for m in rows[offset : offset + limit]]
@@ -84,7 +76,7 @@ def show_model(request: Request, model_id: RecordId, token: Token) -> dict[str, 
     404 for one the caller may not see."""
     store = store_of(request)
     with reader_session(store, token, views.READ, model_id) as (session, reader):
-        _may_read(reader)
+        scopes_for(reader, views.READ)
         model = views.readable_model(session, reader, model_id)
         return views.model_dict(session, model, reader, store.clock.now())
 
@@ -105,7 +97,7 @@ def list_reports(
         session,
         reader,
     ):
-        _may_read(reader)
+        scopes_for(reader, views.READ)
         rows = views.visible_reports(session, reader, model_id=model_id)
         items = [views.report_dict(session, r, reader) for r in rows[offset : offset + limit]]
     return list_response(
@@ -117,5 +109,5 @@ def list_reports(
 def show_report(request: Request, report_id: RecordId, token: Token) -> dict[str, Any]:
     """One training-run report with its assessment; 404 for one the caller may not see."""
     with reader_session(store_of(request), token, views.READ, report_id) as (session, reader):
-        _may_read(reader)
+        scopes_for(reader, views.READ)
         return views.report_dict(session, views.readable_report(session, reader, report_id), reader)

@@ -136,6 +136,17 @@ def authorize(session: Session, party: Party, action: str, resource: Resource) -
     return decision
 
 
+def scopes_for(party: Party, action: str) -> tuple[str, ...]:
+    """The scopes the matrix gives the party's role for `action`; Forbidden, naming why, for
+    a role it gives none (refused before any record is looked up, so the refusal says
+    nothing about which records exist)."""
+    matrix = default_matrix()
+    scopes = matrix.scopes(party.role, action)
+    if not scopes:
+        raise Forbidden(matrix.refusal(party.role, action), reason="access", action=action)
+    return scopes
+
+
 def authenticate(session: Session, token: str | None) -> Principal:
     """The party a bearer token belongs to; Unauthenticated for none, unknown or revoked."""
     if not token:

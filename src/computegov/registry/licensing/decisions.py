@@ -30,10 +30,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
-from computegov.errors import Forbidden, InvalidInput, NotFound, Refused
-from computegov.identity.access import default_matrix
+from computegov.errors import InvalidInput, NotFound, Refused
 from computegov.instants import parse_instant, to_wire
-from computegov.registry.actions import ActionContext, ActionResult
+from computegov.registry.actions import ActionContext, ActionResult, scopes_for
 from computegov.registry.bodies import Body, parse_body
 from computegov.registry.ids import new_id
 from computegov.registry.licensing.applications import (
@@ -69,15 +68,7 @@ STATUS_AFTER = {
     "deny": "denied",
     "return": "returned",
 }
-STEP_NAME = {
-    "refer": "referred",
-    "approve": "approved",
-    "approve_in_part": "approved_in_part",
-    "intent_to_deny": "intent_to_deny",
-    "deny": "denied",
-    "return": "returned",
-    "appeal_decision": "appeal_decided",
-}
+STEP_NAME = {**STATUS_AFTER, "appeal_decision": "appeal_decided"}
 NEEDS_REASON = ("intent_to_deny", "deny", "return", "appeal_decision")
 APPROVALS = ("approve", "approve_in_part")
 AppId = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
@@ -126,14 +117,6 @@ def _not_allowed(detail: str, app: LicenseApplication) -> Refused:
         appealed=app.appealed,
         allowed=allowed,
     )
-
-
-def _may_at_all(ctx: ActionContext, action: str) -> None:
-    """Refuse a role the matrix gives no scope for `action`, before any application is
-    looked up (so that refusal says nothing about which applications exist)."""
-    matrix = default_matrix()
-    if not matrix.scopes(ctx.party.role, action):
-        raise Forbidden(matrix.refusal(ctx.party.role, action), reason="access", action=action)
 
 
 def _locked(ctx: ActionContext, application_id: str) -> LicenseApplication:
@@ -263,7 +246,7 @@ def grant_license(ctx: ActionContext, app: LicenseApplication, body: Decide) -> 
 
 def decide(ctx: ActionContext) -> ActionResult:
     """A regulator's step on an application (see the module doc)."""
-    _may_at_all(ctx, "license.decide")
+    scopes_for(ctx.party, "license.decide")
     body = parse_body(Decide, ctx.body)
     # A regulator of another jurisdiction is answered as if the application did not exist
     # (its existence is confidential), not refused on one it has found.
@@ -317,7 +300,7 @@ def decide(ctx: ActionContext) -> ActionResult:
 
 
 def _own(ctx: ActionContext, action: str, application_id: str) -> LicenseApplication:
-    _may_at_all(ctx, action)
+    scopes_for(ctx.party, action)
     readable_application(ctx.session, ctx.party, application_id)  # NotFound for others
     app = _locked(ctx, application_id)
     if app.applicant_id != ctx.party.id:

@@ -16,9 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from computegov.errors import Forbidden
-from computegov.identity.access import Resource, default_matrix
-from computegov.registry.actions import actor_of
+from computegov.identity.access import Resource
+from computegov.registry.actions import actor_of, scopes_for
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import Transfer
 from computegov.registry.licensing.follow import followed_chip_ids, followed_transfer_ids, now_of
@@ -38,11 +37,7 @@ def _scoped(
     followed: Callable[[frozenset[str]], sa.Select[str]] | None = None,
 ) -> ColumnCondition:
     actor = actor_of(session, reader)
-    scopes = default_matrix().scopes(reader.role, action)
-    if not scopes:
-        raise Forbidden(
-            default_matrix().refusal(reader.role, action), reason="access", action=action
-        )
+    scopes = scopes_for(reader, action)
     conditions: list[ColumnCondition] = []
     for scope in scopes:
         if scope == "any":
