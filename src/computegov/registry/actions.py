@@ -50,7 +50,17 @@ from computegov.store import Store
 #: key id stays in the record (the signed envelope), so it is inside the commitment and an
 #: authorized reader's opening shows it. Entries of other types, and every entry written
 #: before a type was sealed, keep the key id as their actor.
-SEALED_TYPES = frozenset({"report.model", "report.training_run"})
+SEALED_TYPES = frozenset(
+    {
+        "report.model",
+        "report.training_run",
+        "report.attestation",
+        "report.identity",
+        "report.identity_answer",
+        "report.facts",
+        "report.filing",
+    }
+)
 SEALED_ACTOR = "sealed"
 
 

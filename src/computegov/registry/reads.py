@@ -49,6 +49,13 @@ CONFIDENTIAL_ENTRIES: dict[str, str] = {
     "license.appeal": "application.read",
     "report.model": "report.read",
     "report.training_run": "report.read",
+    "report.filing": "report.read",
+    "report.facts": "report.read",
+    "report.attestation": "attestation.read",
+    "report.attestation_request": "attestation.read",
+    "report.identity": "identity.read",
+    "report.identity_request": "identity.read",
+    "report.identity_answer": "identity.read",
 }
 
 

@@ -32,6 +32,11 @@ class Flag(Base):
     created_at: Mapped[datetime] = mapped_column(Instant)
     source_id: Mapped[str | None] = mapped_column(sa.String(32), index=True, default=None)
     updated_at: Mapped[datetime | None] = mapped_column(Instant, default=None)
+    #: The flagged party (who may read its own flag and dispute it); None where a flag is
+    #: about no one party (raised before this column existed, or on a record alone).
+    party_id: Mapped[str | None] = mapped_column(sa.String(32), index=True, default=None)
+    #: The official the flag is assigned to (`flag.assign`).
+    assignee_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)
 
 
 class FlagEvent(Base):
@@ -49,3 +54,5 @@ class FlagEvent(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     at: Mapped[datetime] = mapped_column(Instant)
     entry_id: Mapped[str] = mapped_column(sa.String(36))
+    #: What the step carried besides its reason: a dispute's evidence, an assignee.
+    details: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
