@@ -6,7 +6,7 @@ A capability that adds its part of the demo appends its module's `MODULE` here (
 
 from __future__ import annotations
 
-from computegov.demo import chips, custody, flags, licensing, parties
+from computegov.demo import chips, custody, flags, licensing, parties, reporting
 from computegov.demo.module import DemoModule
 
 MODULES: tuple[DemoModule, ...] = (
@@ -15,4 +15,5 @@ MODULES: tuple[DemoModule, ...] = (
     custody.MODULE,
     flags.MODULE,
     licensing.MODULE,
+    reporting.MODULE,
 )
