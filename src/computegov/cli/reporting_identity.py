@@ -99,8 +99,9 @@ def identity(
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """Attest that you hold a verified identity record for a customer (the record stays
-    with you: the registry keeps your reference and its salted hash)."""
+    """Attest that you hold a verified identity record for a customer.
+
+    The record stays with you: the registry keeps your reference and its salted hash."""
     body = _file(file)
     flags = {
         "customer_ref": customer_ref,
@@ -172,8 +173,9 @@ def identities(
     as_csv: CsvOption = False,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """The identity attestations (or requests) you may see: a provider's own, a regulator's
-    addressed to it."""
+    """The identity attestations (or the requests on them) you may see.
+
+    A provider's own; a regulator's, those addressed to its jurisdictions."""
     path = "/v1/reports/identity-requests" if requests else "/v1/reports/identities"
     result = _list(path, (url, token, token_file), as_json, as_csv)
     if result is None:
@@ -278,8 +280,10 @@ def erase_expired(
     ] = False,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Erase identity attestations past their retention period (run on the server's store;
-    the server also does it when it starts). Their leaves stay; their records no longer open."""
+    """Erase identity attestations past their retention period.
+
+    Run on the server's store (the server also does it when it starts). Their leaves stay;
+    their records no longer open."""
     from computegov.registry.reporting import retention
     from computegov.store import Settings, open_store
 
