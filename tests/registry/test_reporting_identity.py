@@ -194,6 +194,7 @@ def _index(world: World, entry_id: str) -> int:
 def test_past_retention_the_record_is_erased_and_the_tree_still_verifies(world: World) -> None:
     cast = Reporting(world)
     body = {"customer_ref": "acct-000417", "record_hash": HASH, "verified_on": "2026-02-01"}
+    body["customer_country"] = "BR"
     response = cast.act(
         cast.cloud, "report.identity", IDENTITY, body, headers={"Idempotency-Key": "idk-1"}
     )
@@ -220,6 +221,10 @@ def test_past_retention_the_record_is_erased_and_the_tree_still_verifies(world: 
 
     row = world.get(cast.cloud, f"{IDENTITY}/{attestation['id']}").json()
     assert row["customer_ref"] is None and row["record_hash"] is None and row["erased_at"]
+    # What is left: ids, dates, and the jurisdictions that decide who may ask about it.
+    left = {k for k, v in row.items() if v not in (None, [])}
+    ids_and_dates = {"id", "provider_id", "entry_id", "verified_on", "retain_until"}
+    assert left == ids_and_dates | {"erased_at", "created_at", "jurisdictions"}
     with world.store.transaction() as session:
         stored = session.get(IdentityAttestation, attestation["id"])
         assert stored is not None and stored.customer_ref is None and stored.record_hash is None

@@ -13,7 +13,7 @@ or declined.
 
 Reads (`identity.read`): the provider its own, the regulators of the jurisdictions theirs;
 another provider gets 404, a developer 403. Past `retain_until` (`retention.py`) the
-reference and hash are erased and the entry no longer opens.
+reference, hash and customer country are erased and the entry no longer opens.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Records about people are kept for a period (`data/retention.json`, with its source), then
-erased: an identity attestation past `retain_until` loses its customer reference and record
-hash (`erased_at` set), and its ledger entry's record and salt are replaced by ids and dates,
-so the entry no longer opens (410 `erased_under_retention`) while its leaf, the tree and
-every proof stay as they were. `computegov report erase-expired` runs it; so does the server
-when it starts."""
+erased: an identity attestation past `retain_until` loses its customer reference, record hash
+and customer country (`erased_at` set), and its ledger entry's record and salt are replaced
+by ids and dates, so the entry no longer opens (410 `erased_under_retention`) while its leaf,
+the tree and every proof stay as they were. `computegov report erase-expired` runs it; so
+does the server when it starts."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ def erase(session: Session, row: IdentityAttestation, now: datetime) -> None:
     log.erase_opening(session, row.entry_id, _kept(session, row, now))
     row.customer_ref = None
     row.record_hash = None
+    row.customer_country = None
     row.erased_at = now
 
 
