@@ -92,3 +92,11 @@ class TooManyRequests(ComputegovError):
     status = 429
     slug = "rate-limited"
     title = "Too many requests"
+
+
+class Gone(NotFound):
+    """A named thing existed and was erased on purpose (a record past its retention period)."""
+
+    status = 410
+    slug = "gone"
+    title = "Gone"

@@ -15,6 +15,7 @@ from computegov.api import (
     licensing,
     parties,
     reporting,
+    reporting_identity,
     stats,
 )
 from computegov.ledger.http import ledger_router
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(licensing.router)
     app.include_router(license_status.router)
     app.include_router(reporting.router)
+    app.include_router(reporting_identity.router)
     app.include_router(stats.router)
     app.include_router(pages.router)
     return app

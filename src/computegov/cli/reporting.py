@@ -364,3 +364,6 @@ def show(
         show_model(result)
     else:
         show_report(result)
+
+
+from computegov.cli import reporting_identity as _identity  # noqa: E402,F401  (joins this app)

@@ -60,6 +60,7 @@ def serve(
     from computegov.api.app import create_app
     from computegov.cli.banner import announce_serving, announce_store
     from computegov.registry.parties.bootstrap import ensure_administrator
+    from computegov.registry.reporting.retention import erase_expired
     from computegov.serving import uvicorn_config
     from computegov.serving.ports import refuse_busy_port
     from computegov.store import Settings, open_store
@@ -74,10 +75,13 @@ def serve(
     try:
         store = open_store(settings)
         admin = ensure_administrator(store)
+        erased = erase_expired(store)  # records past their retention period (one indexed query)
     except (ComputegovError, FileExistsError) as exc:
         raise InvalidInput(str(exc)) from None
     said = "wrote" if admin.created else "uses"
     announce_store(store)
+    if erased:
+        typer.echo(f"computegov: erased {len(erased)} identity attestations past retention")
     typer.echo(f"computegov: administrator {admin.party_id}; {said} token {admin.token_path}")
     typer.echo(f"computegov: administrator key {admin.key_path}")
     announce_serving(host, port)

@@ -18,7 +18,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from computegov.errors import InvalidInput, NotFound
+from computegov.errors import Gone, InvalidInput, NotFound
 from computegov.instants import to_wire
 from computegov.ledger import entries, merkle, tiles
 from computegov.store.bulk import insert_rows
@@ -159,12 +159,28 @@ def opening(session: Session, entry_id: str) -> dict[str, Any]:
     ).first()
     if row is None:
         raise NotFound(f"no ledger entry with id {entry_id!r}; use an id that append returned")
+    if not row.salt:
+        erased = json.loads(row.record)
+        raise Gone(
+            f"the record of ledger entry {entry_id} was erased on {erased.get('erased_at')} "
+            "under its retention period; its leaf stays in the log and proofs of it still "
+            "verify, but it no longer opens",
+            reason="erased_under_retention",
+        )
     return {
         "id": row.id,
         "type": row.type,
         "record": json.loads(row.record),
         "salt": base64.b64encode(row.salt).decode("ascii"),
     }
+
+
+def erase_opening(session: Session, entry_id: str, kept: Mapping[str, Any]) -> None:
+    """Make an entry unopenable (410): record `kept`, salt empty; its leaf and proofs stay."""
+    text = entries.canonical_json(dict(kept)).decode()
+    session.execute(
+        sa.update(ENTRIES).where(ENTRIES.c.id == entry_id).values(record=text, salt=b"")
+    )
 
 
 def pending_status(session: Session, entry_id: str) -> dict[str, Any]:
