@@ -32,8 +32,9 @@ TODAY = datetime(2026, 3, 2, tzinfo=UTC)
 
 
 def _threshold(check: dict[str, Any], basis: str, instrument: str) -> dict[str, Any]:
-    [found] = [t for t in check["thresholds"][basis] if t["id"] == instrument]
-    return found
+    found: list[dict[str, Any]] = [t for t in check["thresholds"][basis] if t["id"] == instrument]
+    assert len(found) == 1
+    return found[0]
 
 
 def test_100k_h100s_cross_1e20_at_fp8_but_not_at_bf16_while_eo_14110_was_in_force() -> None:
