@@ -57,11 +57,12 @@ def show_cluster(check: dict[str, Any]) -> None:
     ]
     print_table(["model", "chips", "max precision", "max ops/s", "BF16 ops/s"], lines)
     peak = check["peak"]
+    network = check["interconnect_gbit_s"]
     typer.echo(
         f"peak: {fmt_flop(peak['max_dense']['ops_per_s'])} ops/s at max dense rate "
         f"({', '.join(peak['max_dense']['precisions']) or 'none'}), "
         f"{fmt_flop(peak['bf16_dense']['ops_per_s'])} ops/s at dense BF16; "
-        f"interconnect {check['interconnect_gbit_s'] or 'not declared'} Gbit/s"
+        f"interconnect {network if network is not None else 'not declared'} Gbit/s"
     )
     columns = ["rate", "threshold", "ops/s", "Gbit/s", "rate over", "network over", "crossed"]
     print_table([*columns, "status"], _threshold_rows(check))
