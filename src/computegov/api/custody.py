@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 
 from computegov.api.deps import add_signed_route, bearer_token, store_of
-from computegov.api.lists import Limit, Offset
+from computegov.api.lists import Limit, Offset, list_response, wants_csv
 from computegov.identity.access import Resource
 from computegov.instants import parse_instant
 from computegov.registry.actions import authorize
+from computegov.registry.custody import cluster, sites, transfers
 from computegov.registry.custody import impact as impacts
-from computegov.registry.custody import sites, transfers
 from computegov.registry.custody.common import license_resource, page, transfer_resource
 from computegov.registry.licensing import service as licenses
 from computegov.registry.licensing.follow import followed_transfer
@@ -92,6 +93,39 @@ def list_sites(
         if operator:
             rows = [r for r in rows if r["operator_id"] == operator]
         return page(rows, limit, offset)
+
+
+@router.get("/sites/{site_id}/cluster", response_model=None)
+def site_cluster(
+    request: Request,
+    site_id: Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")],
+    token: Token,
+    on: Annotated[
+        str | None, Query(max_length=40, description="an earlier instant; default now")
+    ] = None,
+) -> dict[str, Any] | Response:
+    """The cluster check of a site: the peak ops/s of the chips installed there (now, or at
+    `on` from custody records) at each model's maximum dense rate and at dense BF16, against
+    the historical EO 14110 cluster test and the 2024 BIS proposal (what-if), with the site's
+    declared cluster figure beside it. Its operator and the regulators of its country; 404
+    for a site the caller may not see. `?format=csv`: one line per chip model."""
+    store = store_of(request)
+    with reader_session(store, token, "site.read", site_id) as (session, reader):
+        at = parse_instant(on) if on else None
+        check = cluster.site_cluster(session, reader, site_id, store.clock.now(), at)
+    if wants_csv(request):
+        lines = check["models"]
+        name = f"cluster-{site_id}"
+        return list_response(
+            request,
+            total=len(lines),
+            items=lines,
+            limit=len(lines),
+            offset=0,
+            name=name,
+            columns=cluster.LINE_COLUMNS,
+        )
+    return check
 
 
 @router.get("/licenses")

@@ -10,9 +10,10 @@ from fastapi.responses import Response
 
 from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Limit, Offset, list_response
+from computegov.instants import parse_instant
 from computegov.registry.actions import scopes_for
 from computegov.registry.reads import reader_session
-from computegov.registry.reporting import service, views
+from computegov.registry.reporting import above, service, views
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
 Token = Annotated[str | None, Depends(bearer_token)]
@@ -111,3 +112,36 @@ def show_report(request: Request, report_id: RecordId, token: Token) -> dict[str
     with reader_session(store_of(request), token, views.READ, report_id) as (session, reader):
         scopes_for(reader, views.READ)
         return views.report_dict(session, views.readable_report(session, reader, report_id), reader)
+
+
+@router.get("/reports/above-thresholds")
+def models_above_thresholds(
+    request: Request,
+    token: Token,
+    on: Annotated[
+        str | None, Query(max_length=40, description="the day thresholds are tested; default today")
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Regulators only: the reported models addressed to the caller's jurisdictions whose
+    cumulative compute over their lineage crosses any instrument's threshold today (or on
+    `on`): id, name, developer, cumulative FLOP (withheld where the lineage runs through a
+    model not addressed to the caller) and each threshold crossed with its instrument id and
+    its status on that day."""
+    store = store_of(request)
+    with reader_session(store, token, above.ACTION, "reports/above-thresholds") as (
+        session,
+        reader,
+    ):
+        scopes_for(reader, above.ACTION)
+        day = parse_instant(on) if on else store.clock.now()
+        rows = above.above_thresholds(session, reader, day)
+    return list_response(
+        request,
+        total=len(rows),
+        items=rows[offset : offset + limit],
+        limit=limit,
+        offset=offset,
+        name="above-thresholds",
+    )

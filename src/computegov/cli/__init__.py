@@ -30,6 +30,7 @@ from computegov.cli import (
     server,
     stats,
     supply,
+    threshold_views,  # noqa: F401  (adds `sites cluster` and `report above-thresholds`)
 )
 from computegov.cli.helptext import tidy
 from computegov.cli.output import shown

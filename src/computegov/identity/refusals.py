@@ -315,6 +315,13 @@ ACTIONS: Mapping[str, Words] = {
         "this filing",
         "the model is another developer's",
     ),
+    "report.above_thresholds": Words(
+        "list",
+        "models above thresholds",
+        "the models addressed to its jurisdictions",
+        "this list",
+        "it covers none of the regulator's jurisdictions",
+    ),
     "flag.assign": Words(
         "assign",
         "flags",
