@@ -13,6 +13,7 @@ from typing import Any
 from fpdf import FPDF
 
 from computegov.registry.reporting.models import Filing
+from computegov.registry.reporting.packets import as_doubles
 
 
 def _latin(text: object) -> str:
@@ -24,7 +25,7 @@ def _flop(value: object) -> str:
 
 
 def _lines(filing: Filing) -> list[tuple[str, str]]:
-    packet: dict[str, Any] = filing.packet
+    packet: dict[str, Any] = as_doubles(filing.packet)
     model = packet["model"]
     compute = packet["lineage_compute"]
     rows = [
@@ -87,6 +88,6 @@ def render_pdf(filing: Filing) -> bytes:
         pdf.ln(1)
     pdf.add_page()
     pdf.set_font("Courier", "", 7)
-    text = json.dumps(filing.packet, indent=1, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(as_doubles(filing.packet), indent=1, ensure_ascii=False, sort_keys=True)
     pdf.multi_cell(0, 3.5, _latin(text), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

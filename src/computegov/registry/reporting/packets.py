@@ -52,6 +52,18 @@ def packet_forms() -> dict[str, dict[str, Any]]:
     return forms
 
 
+def as_doubles(value: Any) -> Any:
+    """Whole numbers as floats: PostgreSQL's JSONB gives 3.3e25 back as an integer, which
+    RFC 8785 (numbers as IEEE doubles) does not take beyond 2^53."""
+    if isinstance(value, dict):
+        return {k: as_doubles(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_doubles(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return float(value)
+    return value
+
+
 def digest(packet: dict[str, Any]) -> str:
     """The SHA-256 (hex) of the packet's canonical JSON (RFC 8785)."""
     return hashlib.sha256(rfc8785.dumps(packet)).hexdigest()
@@ -102,7 +114,7 @@ def build_packet(
     obligation = matches[0]
     form = packet_forms().get(obligation_id, {})
     lineage = calendar["lineage"]
-    return {
+    packet = {
         "format": FORMAT,
         "title": form.get("title", obligation["duty"]),
         "as_of": calendar["on"],
@@ -138,6 +150,8 @@ def build_packet(
         "note": "The registry is not the authority's channel: the filer sends this packet to "
         "the authority named in send_to.",
     }
+    normal: dict[str, Any] = as_doubles(packet)
+    return normal
 
 
 class FilingBody(Body):
@@ -196,7 +210,7 @@ def filing_dict(filing: Filing) -> dict[str, Any]:
         "authority": filing.authority,
         "deadline": filing.packet.get("deadline"),
         "packet_sha256": filing.packet_sha256,
-        "packet": filing.packet,
+        "packet": as_doubles(filing.packet),
         "jurisdictions": list(filing.jurisdictions),
         "created_at": to_wire(filing.created_at),
         "entry_id": filing.entry_id,
