@@ -69,8 +69,10 @@ def packet(
     key: KeyFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The filing packet of one obligation of your model; `--sign` signs the digest of the
-    packet shown, and the registry refuses it if the packet changed since."""
+    """The filing packet of one obligation of your model; `--sign` files it.
+
+    `--sign` signs the digest of the packet shown; the registry refuses it if the packet
+    changed since. `--pdf FILE` writes the signed filing as PDF."""
     if pdf is not None and not sign:
         raise InvalidInput("--pdf writes a signed filing: give --sign too")
     with connect(url, token, token_file, key) as client:
