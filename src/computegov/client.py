@@ -78,6 +78,10 @@ class RegistryClient:
 
     def get_text(self, path: str, **params: Any) -> str:
         """GET a resource as text (a list as CSV with `format="csv"`); ApiError on a problem."""
+        return self.get_bytes(path, **params).decode("utf-8")
+
+    def get_bytes(self, path: str, **params: Any) -> bytes:
+        """GET a resource as bytes (a PDF); ApiError on a problem."""
         query = {k: v for k, v in params.items() if v is not None}
         try:
             response = self._http.get(path, params=query)
@@ -89,7 +93,7 @@ class RegistryClient:
             except ValueError:
                 problem = {"detail": response.text[:200]}
             raise ApiError(response.status_code, problem if isinstance(problem, dict) else {})
-        return response.text
+        return response.content
 
     def origin(self) -> str:
         """The origin the server's envelopes must be addressed to."""

@@ -14,6 +14,7 @@ from computegov.api import (
     license_status,
     licensing,
     parties,
+    report_obligations,
     reporting,
     reporting_identity,
     stats,
@@ -74,6 +75,7 @@ def create_app(
     app.include_router(license_status.router)
     app.include_router(reporting.router)
     app.include_router(reporting_identity.router)
+    app.include_router(report_obligations.router)
     app.include_router(stats.router)
     app.include_router(pages.router)
     return app

@@ -24,6 +24,7 @@ from computegov.cli import (
     licenses,
     obligations,
     parties,
+    report_obligations,
     reporting,
     rules,
     screening,
@@ -84,6 +85,7 @@ app.add_typer(labs.app, name="labs")
 app.add_typer(rules.app, name="rules")
 app.add_typer(stats.app, name="stats")
 app.add_typer(reporting.app, name="report")
+report_obligations.add_commands(reporting.app)
 # `applications` and `license_steps` add their commands to `licenses` and `kyc` on import.
 LICENSE_COMMANDS = (applications.apply, license_steps.decide)
 app.command("obligations")(obligations.obligations_command)

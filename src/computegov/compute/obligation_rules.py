@@ -109,6 +109,7 @@ class InstrumentRules:
     large_citation: str = ""
     modifier_share_above: tuple[int, int] | None = None  # numerator, denominator
     modifier_citation: str = ""
+    modifier_source: str = ""
     legacy: Legacy | None = None
 
     def status_on(self, day: date) -> Status | None:
@@ -182,6 +183,7 @@ def _instrument(raw: dict[str, Any]) -> InstrumentRules:
             int(raw["modifier_share_above"]["denominator"]),
         ),
         modifier_citation=modifier.get("citation", ""),
+        modifier_source=modifier.get("source", ""),
         legacy=None
         if legacy is None
         else Legacy(

@@ -109,7 +109,7 @@ class Obligation:
         }
 
 
-def _sci(value: float) -> str:
+def sci(value: float) -> str:
     """A FLOP figure or a share for people: 3e25, 1.2e26, 0.333."""
     return f"{value:.3g}".replace("e+", "e")
 
@@ -183,7 +183,7 @@ def _who(entity: Entity, model: Model, rules: InstrumentRules) -> tuple[bool, st
     base = float(model.base_flop or 0.0)
     mod = float(model.modification_flop or 0.0)
     numerator, denominator = rules.modifier_share_above
-    said = f"a modifier using {_sci(mod)} FLOP against the original's {_sci(base)}"
+    said = f"a modifier using {sci(mod)} FLOP against the original's {sci(base)}"
     share = f"{numerator}/{denominator}"
     # Compared in whole multiples, so exactly one third is not "more than a third".
     if mod * denominator > base * numerator:
@@ -198,13 +198,13 @@ def _terms(
 ) -> tuple[State | None, str]:
     """(None, why it meets the terms) or (a state, why not or why undetermined)."""
     limit = rules.thresholds[duty.threshold]
-    said = f"{_sci(flop)} FLOP is"
+    said = f"{sci(flop)} FLOP is"
     if not limit.crossed(flop):
         return (
             "does_not_apply",
-            f"{said} not {limit.comparison} {_sci(limit.flop)} ({limit.citation})",
+            f"{said} not {limit.comparison} {sci(limit.flop)} ({limit.citation})",
         )
-    why = f"{said} {limit.comparison} {_sci(limit.flop)} ({limit.citation})"
+    why = f"{said} {limit.comparison} {sci(limit.flop)} ({limit.citation})"
     if not duty.large:
         return None, why
     large = rules.large_revenue_usd_above

@@ -4,7 +4,7 @@ that is the assessment's flag)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, Field
@@ -52,6 +52,11 @@ class ModelReport(Body):
     parent_id: str | None = OptionalId
     markets: list[str] = Field(default_factory=list, max_length=MAX_COUNTRIES)
     jurisdictions: list[str] = Field(min_length=1, max_length=MAX_COUNTRIES)
+    # The days the model was (or will be) placed on the market and deployed, for the
+    # obligations calendar's deadlines; kept in the model's details, an amendment that omits
+    # them keeps the earlier ones.
+    placed_on: date | None = None
+    deployed_on: date | None = None
 
 
 class ComputeLine(Body):

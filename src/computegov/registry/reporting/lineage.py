@@ -9,9 +9,10 @@ Its cumulative compute adds its parent's cumulative compute, up the chain: the E
 reinforcement learning and material modifications, so every instrument in the compute
 library's data is tested on the cumulative figure (`compute.thresholds`).
 
-A model derived from a parent is also tested against the EU guidelines' modifier rule
-(`data/lineage.json`): the modification's compute (the model's own) above one third of the
-original's cumulative compute makes the modifier indicatively a provider.
+A model derived from a parent is also tested against the EU guidelines' modifier rule (the
+calendar's data, `compute/data/obligations.json`): the modification's compute (the model's
+own) above one third of the original's cumulative compute makes the modifier indicatively a
+provider.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from computegov.compute import thresholds
+from computegov.compute.obligation_rules import instrument_rules
 from computegov.registry.reporting.models import ReportedModel, TrainingRunReport
 
 #: The longest lineage the registry follows (a chain longer than this is refused on report).
@@ -107,20 +109,25 @@ def lineage_compute(session: Session, model: ReportedModel, on: datetime) -> dic
 
 
 def modifier_rule(modification: float, original: float) -> dict[str, Any]:
-    """The EU guidelines' test: is the modification's compute above a third of the original's?"""
-    rule = lineage_data()["modifier_share"]
-    share = float(rule["value"])
+    """The EU guidelines' test: is the modification's compute above a third of the original's?
+
+    The share, the rule and its source are the obligations calendar's (`compute/data/
+    obligations.json`, the instrument with a `modifier_share_above`), so the lineage and the
+    calendar cannot disagree; compared in whole multiples, so exactly a third is not above."""
+    [rules] = [r for r in instrument_rules() if r.modifier_share_above is not None]
+    assert rules.modifier_share_above is not None
+    numerator, denominator = rules.modifier_share_above
     known = original > 0
-    provider = known and modification > share * original
+    provider = known and modification * denominator > original * numerator
     return {
         "modification_flop": modification,
         "original_flop": original if known else None,
         "share": modification / original if known else None,
-        "threshold_share": share,
+        "threshold_share": numerator / denominator,
         "becomes_provider": provider,
         "known": known,
-        "rule": rule["rule"],
-        "instrument": rule["instrument"],
-        "source": rule["source"],
+        "rule": rules.modifier_citation,
+        "instrument": rules.instrument,
+        "source": rules.modifier_source,
         "note": None if known else "the original model's compute was not reported here",
     }

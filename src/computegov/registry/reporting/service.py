@@ -118,6 +118,13 @@ def report_model(ctx: ActionContext) -> ActionResult:
             "eu_representative_id",
         )
     _check_parent(ctx, body.model_id, body.parent_id)
+    details = dict(model.details) if model is not None else {}
+    for name in ("placed_on", "deployed_on"):
+        day = getattr(body, name)
+        if day is not None:
+            if day < inputs.EARLIEST.date():
+                raise invalid(f"{name}: before {inputs.EARLIEST.date()}; give the day", name)
+            details[name] = day.isoformat()
     values: dict[str, Any] = {
         "name": body.name,
         "provider_id": provider.id,
@@ -125,6 +132,7 @@ def report_model(ctx: ActionContext) -> ActionResult:
         "parent_id": body.parent_id,
         "markets": markets,
         "jurisdictions": jurisdictions,
+        "details": details,
         "updated_at": ctx.now,
         "entry_id": ctx.entry_id,
     }
@@ -132,7 +140,7 @@ def report_model(ctx: ActionContext) -> ActionResult:
     if model is None:
         status = 201
         model = ReportedModel(
-            id=new_id("mdl"), developer_id=ctx.party.id, created_at=ctx.now, details={}, **values
+            id=new_id("mdl"), developer_id=ctx.party.id, created_at=ctx.now, **values
         )
         ctx.session.add(model)
     else:

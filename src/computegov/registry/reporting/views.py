@@ -115,6 +115,8 @@ def model_dict(
         "parent_id": model.parent_id,
         "markets": list(model.markets),
         "jurisdictions": list(model.jurisdictions),
+        "placed_on": (model.details or {}).get("placed_on"),
+        "deployed_on": (model.details or {}).get("deployed_on"),
         "created_at": to_wire(model.created_at),
         "updated_at": to_wire(model.updated_at),
         "entry_id": model.entry_id,
