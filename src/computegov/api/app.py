@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from computegov import __version__
 from computegov.api import (
+    attestations,
     chips,
     custody,
     ledger_reads,
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(licensing.router)
     app.include_router(license_status.router)
     app.include_router(reporting.router)
+    app.include_router(attestations.router)
     app.include_router(stats.router)
     app.include_router(pages.router)
     return app

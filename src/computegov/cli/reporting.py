@@ -364,3 +364,6 @@ def show(
         show_model(result)
     else:
         show_report(result)
+
+
+from computegov.cli import report_attestations as _attestations  # noqa: E402,F401 (adds commands)
