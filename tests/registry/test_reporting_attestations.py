@@ -263,6 +263,24 @@ def test_claimed_chips_must_be_held_by_the_provider_at_the_site(world: World) ->
     assert held["problem"] == "not held there then"
     assert held["custodian_now"] == cast.cast.maker.id and held["site_now"] is None
     assert flag["countries"] == ["US"] and flag["subject_id"] == made["report"]["id"]
+    # A chip moved to another of the provider's sites during the run was not there for all
+    # of it: its custody history says where it went and when.
+    other_site = cast.cast.site(cast.cloud, "US", "Iowa 2")
+    move = {"site_id": other_site, "chips": [ours[1]]}
+    moved_at = world.clock.now()
+    assert cast.act(cast.cloud, "site.install", "/v1/sites/install", move).status_code == 200
+    world.clock.advance(timedelta(days=30))
+    later = {
+        **run,
+        "stage": "three",
+        "started_at": (moved_at - timedelta(days=5)).isoformat(),
+        "ended_at": (moved_at + timedelta(days=5)).isoformat(),
+    }
+    made = cast.ran(model["id"], **{**later, "compute_used": [line]})
+    [flag] = [f for f in made["flags"] if f["kind"] == "chips_not_held"]
+    [problem] = flag["evidence"]["chips"]
+    assert problem["chip_id"] == ours[1]
+    assert [s["site_id"] for s in problem["held_during_run"]] == [cast.site, other_site]
     too_many = {**line, "chip_ids": ours, "chip_count": 1}
     _invalid(
         cast.run(model["id"], **{**run, "compute_used": [too_many]}), "compute_used[0].chip_ids"
