@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from computegov import __version__
 from computegov.api import (
+    attestations,
     chips,
     custody,
     ledger_reads,
@@ -76,6 +77,7 @@ def create_app(
     app.include_router(reporting.router)
     app.include_router(reporting_identity.router)
     app.include_router(report_obligations.router)
+    app.include_router(attestations.router)
     app.include_router(stats.router)
     app.include_router(pages.router)
     return app

@@ -367,3 +367,4 @@ def show(
 
 
 from computegov.cli import reporting_identity as _identity  # noqa: E402,F401  (joins this app)
+from computegov.cli import report_attestations as _attestations  # noqa: E402,F401 (adds commands)

@@ -35,9 +35,12 @@ def open_flag(
     countries: Iterable[str | None],
     now: datetime,
     source_id: str | None = None,
+    *,
+    party_id: str | None = None,
 ) -> Flag:
     """Add an open flag of `kind` on `subject` (type, id) with its evidence, for the
-    regulators of `countries` (blanks left out); the one way a flag is raised."""
+    regulators of `countries` (blanks left out), about the flagged party `party_id` where
+    there is one; the one way a flag is raised."""
     flag = Flag(
         id=new_id("flg"),
         kind=kind,
@@ -49,6 +52,7 @@ def open_flag(
         created_at=now,
         source_id=source_id,
         updated_at=None,
+        party_id=party_id,
     )
     session.add(flag)
     return flag
@@ -120,10 +124,13 @@ def flag_resource(session: Session, flag: Flag) -> Resource:
 #: Flags whose evidence is a confidential record's, read as that record is, not as other
 #: flags: about an export-license application (its figures, its applicant; confidential by
 #: law: `application.read`, the regulators of its licensing jurisdiction), about a compute
-#: report (`report.read`, the regulators it is addressed to).
+#: report (`report.read`, the regulators it is addressed to), including its reconciliation
+#: with providers' attestations and the chips it claims.
 CONFIDENTIAL_READS = {
     "certification_discrepancy": "application.read",
     "implausible_compute": "report.read",
+    "attestation_exceeded": "report.read",
+    "chips_not_held": "report.read",
 }
 CONFIDENTIAL_KINDS = frozenset(CONFIDENTIAL_READS)
 

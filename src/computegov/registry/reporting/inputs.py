@@ -33,6 +33,7 @@ MAX_KWH = 1e13
 EARLIEST = datetime(2010, 1, 1, tzinfo=UTC)
 AHEAD = timedelta(days=5 * 366)
 MAX_LINES = 200
+MAX_CHIP_IDS = 10_000
 B = TypeVar("B", bound=Body)
 MAX_COUNTRIES = 60
 Id = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
@@ -65,6 +66,9 @@ class ComputeLine(Body):
     chip_model: str = Field(min_length=1, max_length=100)
     chip_count: int = Field(ge=1, le=MAX_CHIPS)
     hours: float = Field(gt=0, le=MAX_HOURS)
+    #: The chips used, where the developer names them: each is checked against custody
+    #: (`reconcile.check_chips`); at most `chip_count` of them.
+    chip_ids: list[str] | None = Field(default=None, min_length=1, max_length=MAX_CHIP_IDS)
 
 
 class TrainingRunReportBody(Body):
@@ -186,5 +190,17 @@ def check_lines(
                 f"{field}.site_id: no site {line.site_id!r} operated by {line.provider_id}",
                 f"{field}.site_id",
             )
-        lines.append({**line.model_dump(), "chip_model": chip.name, "country": site.country})
+        if line.chip_ids is not None:
+            if len(set(line.chip_ids)) != len(line.chip_ids) or any(
+                not 1 <= len(c) <= 32 for c in line.chip_ids
+            ):
+                raise invalid(f"{field}.chip_ids: name each chip once, by id", f"{field}.chip_ids")
+            if len(line.chip_ids) > line.chip_count:
+                raise invalid(
+                    f"{field}.chip_ids: {len(line.chip_ids)} chips named, more than chip_count "
+                    f"{line.chip_count}",
+                    f"{field}.chip_ids",
+                )
+        shown = line.model_dump(exclude_none=True)
+        lines.append({**shown, "chip_model": chip.name, "country": site.country})
     return lines

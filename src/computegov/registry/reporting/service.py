@@ -26,7 +26,7 @@ from computegov.registry.actions import ActionContext, ActionResult
 from computegov.registry.flags.models import Flag
 from computegov.registry.flags.service import flag_dict
 from computegov.registry.ids import new_id
-from computegov.registry.reporting import inputs
+from computegov.registry.reporting import inputs, reconcile
 from computegov.registry.reporting.assessment import assess_stage
 from computegov.registry.reporting.inputs import invalid
 from computegov.registry.reporting.lineage import MAX_DEPTH, chain, eu_members, lineage_compute
@@ -249,6 +249,7 @@ def report_training_run(ctx: ActionContext) -> ActionResult:
         "lineage": lineage_compute(ctx.session, model, ctx.now),
     }
     flags = _flag_implausible(ctx, report)
+    flags += [flag_dict(f) for f in reconcile.on_report(ctx.session, report, ctx.now)]
     shown = report_dict(ctx.session, report, ctx.party)
     return ActionResult({"report": shown, "flags": flags}, 201, [], jurisdictions, [report])
 
