@@ -366,5 +366,5 @@ def show(
         show_report(result)
 
 
-from computegov.cli import reporting_identity as _identity  # noqa: E402,F401  (joins this app)
 from computegov.cli import report_attestations as _attestations  # noqa: E402,F401 (adds commands)
+from computegov.cli import reporting_identity as _identity  # noqa: E402,F401  (joins this app)
