@@ -14,16 +14,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from computegov.demo.context import DemoContext
+import sqlalchemy as sa
+
+from computegov.demo.context import DemoBuildError, DemoContext
 from computegov.demo.module import DemoModule
 from computegov.instants import to_wire
+from computegov.registry.flags.models import Flag
+from computegov.registry.parties.models import Party
+from computegov.registry.reporting import attestations, facts, packets
 from computegov.registry.reporting import service as reporting
+from computegov.registry.reporting.models import ReportedModel
 
 #: Aurora's pre-training: 448 H100s for 1,600 hours (716,800 chip-hours; at BF16 dense
 #: 989.4 TFLOP/s and 38% utilization, 9.7e23 FLOP; 6 x 70e9 x 2.3e12 = 9.66e23).
 PRE_CHIPS, PRE_HOURS, PRE_FLOP = 448, 1600.0, 9.7e23
 #: What Northwind attests it delivered to Aurora at Ashburn in the period.
 ATTESTED_CHIP_HOURS = 600_000.0
+#: The EU AI Act's notification (Art. 52(1)) that Helix's planned run brings.
+NOTIFICATION = "eu-art52-notification"
 
 
 def _day(now: datetime, days: int) -> str:
@@ -143,9 +151,75 @@ def _models(ctx: DemoContext, now: datetime) -> dict[str, Any]:
     }
 
 
+def _attestation(ctx: DemoContext, now: datetime, made: dict[str, Any]) -> None:
+    """The US regulator asks Northwind what it delivered to Aurora over the pre-training's
+    months; Northwind's answer is less than Aurora attributes to it, so the registry flags
+    Aurora (`attestation_exceeded`, both figures and the rule)."""
+    period = {
+        "provider_id": ctx.parties["northwind"].id,
+        "customer_id": ctx.parties["aurora"].id,
+        "period_start": _day(now, -150),
+        "period_end": _day(now, -80),
+    }
+    request = ctx.act(
+        "us-regulator",
+        "report.attestation_request",
+        {**period, "reason": "Aurora Frontier 1's pre-training names Northwind's Ashburn campus"},
+        attestations.request_attestation,
+    )["request"]
+    line = {
+        "site_id": ctx.examples["sites"]["ashburn"],
+        "chip_model": "H100 SXM",
+        "chip_hours": ATTESTED_CHIP_HOURS,
+    }
+    body = {key: value for key, value in period.items() if key != "provider_id"}
+    attested = ctx.act(
+        "northwind",
+        "report.attestation",
+        {**body, "lines": [line], "basis": "request", "request_id": request["id"]},
+        attestations.report_attestation,
+    )["attestations"][0]
+    with ctx.store.sessions() as session:
+        flag = session.scalars(
+            sa.select(Flag.id).where(
+                Flag.kind == "attestation_exceeded", Flag.party_id == ctx.parties["aurora"].id
+            )
+        ).first()
+    if flag is None:
+        raise DemoBuildError("Northwind's attestation raised no attestation_exceeded flag")
+    made.update(attestation_request=request["id"], attestation=attested["id"], flag=flag)
+
+
+def _facts_and_filing(ctx: DemoContext, now: datetime, made: dict[str, Any]) -> None:
+    """Revenue with affiliates for last year (what makes a developer "large"), and Helix's
+    signed packet for the EU notification its planned run brings."""
+    year = now.year - 1
+    for slug, revenue, markets, where in (
+        ("aurora", 1.2e9, ["US"], ["US"]),
+        ("helix", 3.1e8, ["EU", "GB"], ["EU"]),
+    ):
+        body = {"year": year, "revenue_usd": revenue, "markets": markets, "jurisdictions": where}
+        ctx.act(slug, "report.facts", body, facts.report_facts)
+    with ctx.store.sessions() as session:
+        model = session.get(ReportedModel, made["helix_model"])
+        filer = session.get(Party, ctx.parties["helix"].id)
+        assert model is not None and filer is not None
+        packet = packets.build_packet(session, model, NOTIFICATION, filer, now)
+    body = {
+        "model_id": made["helix_model"],
+        "obligation_id": NOTIFICATION,
+        "packet_sha256": packets.digest(packet),
+    }
+    filing = ctx.act("helix", "report.filing", body, packets.file_packet)["filing"]
+    made.update(filing=filing["id"], filing_deadline=filing["deadline"])
+
+
 def build(ctx: DemoContext) -> None:
     now = ctx.store.clock.now()
-    ctx.examples["reporting"] = _models(ctx, now)
+    made = _models(ctx, now)
+    _attestation(ctx, now, made)
+    _facts_and_filing(ctx, now, made)
+    ctx.examples["reporting"] = made
 
 
 MODULE = DemoModule(name="reporting", build=build)
