@@ -14,8 +14,7 @@ from computegov.cli.output import JSON_OPTION, QUIET_OPTION, print_ids, print_js
 from computegov.errors import InvalidInput
 
 flags_app = typer.Typer(
-    help="Flags: list them, show one with its history, and take a step of its workflow "
-    "(regulators assign, comment, resolve, close; the flagged party comments and disputes).",
+    help="Flags with their history; assign, comment, dispute, resolve or close one.",
     no_args_is_help=True,
 )
 
