@@ -30,12 +30,15 @@ def test_states_and_transitions_are_consistent() -> None:
     assert STATES == ("open", "assigned", "disputed", "resolved", "closed")
     assert set(STATES) > STANDING
     for step in TRANSITIONS.values():
-        assert step.sources <= set(STATES) and step.target in STATES
+        assert step.sources <= set(STATES) and step.target in (*STATES, None)
     # Closing is allowed from every state but closed, which is final.
     assert TRANSITIONS["flag.close"].sources == set(STATES) - {"closed"}
     assert all("closed" not in step.sources for step in TRANSITIONS.values())
-    # Every workflow action that is built is in the access matrix (the refusal tests use it).
-    assert "flag.close" in default_matrix().actions
+    # A comment keeps the state, in any state but closed.
+    assert TRANSITIONS["flag.comment"].target is None
+    assert TRANSITIONS["flag.comment"].sources == set(STATES) - {"closed"}
+    # Every workflow action is built and in the access matrix (the refusal tests use it).
+    assert set(TRANSITIONS) <= set(default_matrix().actions)
 
 
 @pytest.mark.parametrize("status", ["open", "assigned", "disputed", "resolved"])
@@ -64,15 +67,47 @@ def test_close_moves_any_open_state_to_closed_and_records_the_step(status: str) 
 def test_close_refuses_a_closed_flag_and_a_missing_reason() -> None:
     with pytest.raises(Conflict, match="flag flg_1 is closed"):
         move(
-            _Session(),
+            _Session(),  # type: ignore[arg-type]
             _flag("closed"),
             "flag.close",
             actor_id="p",
             reason="x",
             now=NOW,
             entry_id="e",
-        )  # type: ignore[arg-type]
+        )
     with pytest.raises(InvalidInput, match="needs a reason"):
         move(
-            _Session(), _flag("open"), "flag.close", actor_id="p", reason=" ", now=NOW, entry_id="e"
-        )  # type: ignore[arg-type]
+            _Session(),  # type: ignore[arg-type]
+            _flag("open"),
+            "flag.close",
+            actor_id="p",
+            reason=" ",
+            now=NOW,
+            entry_id="e",
+        )
+
+
+@pytest.mark.parametrize("status", ["open", "assigned", "disputed", "resolved"])
+def test_a_comment_keeps_the_state_and_carries_no_details_it_was_not_given(status: str) -> None:
+    session, flag = _Session(), _flag(status)
+    event = move(
+        session,  # type: ignore[arg-type]
+        flag,
+        "flag.comment",
+        actor_id="pty_r",
+        reason="asked the site for its logs",
+        now=NOW,
+        entry_id="e-2",
+    )
+    assert (event.from_status, event.to_status, flag.status) == (status, status, status)
+    assert event.details is None
+    with pytest.raises(Conflict, match="flag flg_1 is closed"):
+        move(
+            _Session(),  # type: ignore[arg-type]
+            _flag("closed"),
+            "flag.comment",
+            actor_id="p",
+            reason="x",
+            now=NOW,
+            entry_id="e",
+        )

@@ -71,7 +71,7 @@ def test_each_kind_of_refusal_is_plain_on_pages_and_in_the_api(world: World) -> 
     what it may do instead, and why this one is out of reach."""
     fx = web_setup.build(world)
     said = {
-        "no scope at all": _api_refusal(world, fx.dev, "/v1/flags", "screening.read"),
+        "no scope at all": _api_refusal(world, fx.dev, "/v1/screening/lists", "screening.read"),
         "outside the jurisdiction": _api_refusal(
             world, fx.regulator_cn, f"/v1/transfers/{fx.transfer_id}", "transfer.read"
         ),

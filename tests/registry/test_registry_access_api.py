@@ -139,7 +139,7 @@ def _try(world: World, x: Actor, action: str, t: Target, auditor_id: str) -> tup
     elif action == "screening.withdraw":
         response = act("screening.withdraw", "/v1/screening/lists/withdraw", {"list_id": t.list_id})
     elif action == "screening.read":
-        response = world.get(x, "/v1/flags")
+        response = world.get(x, "/v1/screening/lists")
     else:
         raise AssertionError(f"the test does not know how to try {action}; add it")
     assert response.status_code < 300 or response.status_code == 403, (action, response.text)

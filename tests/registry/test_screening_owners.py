@@ -224,6 +224,7 @@ def test_a_regulator_of_the_flagged_partys_jurisdiction_closes_a_flag_with_a_rea
         "reason": why,
         "at": to_wire(world.clock.now()),
         "entry_id": entry_id,
+        "details": None,
     }
     assert closed.json()["flag"]["history"][-1] == expected
     shown = _flag(world, flag["id"])

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from computegov import __version__
+from computegov.api import flags as flags_routes
 from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Format, Limit, Offset, list_response
-from computegov.errors import NotFound
 from computegov.identity.access import Resource
 from computegov.instants import to_wire
 from computegov.registry.actions import authorize
-from computegov.registry.flags import service as flag_service
-from computegov.registry.flags.models import Flag
 from computegov.registry.parties import screening
 from computegov.registry.reads import opening_for, reader_session
 
@@ -45,42 +43,6 @@ def opening(request: Request, entry_id: str, token: Token) -> dict[str, Any]:
         reader,
     ):
         return opening_for(session, reader, entry_id)
-
-
-@router.get("/flags", tags=["screening"])
-def flags(
-    request: Request,
-    token: Token,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    format: Format = None,
-) -> Response:
-    """Flags the caller may see (regulators: those touching their jurisdiction), oldest first,
-    paginated (`?format=csv`)."""
-    with reader_session(store_of(request), token, "screening.read", "flags") as (session, reader):
-        authorize(session, reader, "screening.read", Resource(id="flags"))
-        rows = flag_service.visible_flags(session, reader)
-        items = flag_service.flag_dicts(session, rows[offset : offset + limit])
-    return list_response(
-        request, total=len(rows), items=items, limit=limit, offset=offset, name="flags"
-    )
-
-
-@router.get("/flags/{flag_id}", tags=["screening"])
-def show_flag(
-    request: Request,
-    flag_id: Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")],
-    token: Token,
-) -> dict[str, Any]:
-    """One flag with its evidence and history (who moved it to which state, why, when), for
-    the administrator or a regulator of a country it touches."""
-    with reader_session(store_of(request), token, "flag.read", flag_id) as (session, reader):
-        flag = session.get(Flag, flag_id)
-        if flag is None:
-            raise NotFound(f"no flag with id {flag_id!r}")
-        action = flag_service.flag_read_action(flag)
-        authorize(session, reader, action, flag_service.flag_resource(session, flag))
-        return flag_service.flag_dicts(session, [flag])[0]
 
 
 @router.get("/screening/lists", tags=["screening"])
@@ -128,14 +90,5 @@ add_signed_route(
     "optional `reason`): its entries go and every flag it raised that still stands is "
     "closed, with the reason in the flag's history.",
 )
-add_signed_route(
-    router,
-    "/flags/close",
-    "flag.close",
-    flag_service.close_flag,
-    200,
-    "Close a flag (`flag.close`; body `flag_id`, `reason`): a regulator of the flagged "
-    "party's jurisdiction (for a flag on a transfer, of a country it touches). The step, "
-    "with who, why and when, is in the flag's history; a closed screening match no longer "
-    "refuses transfers.",
-)
+# The flags' routes, under /v1 as these are.
+router.include_router(flags_routes.router)

@@ -17,6 +17,7 @@ from computegov.cli import (
     db,
     envelopes,
     export,
+    flags,
     keys,
     labs,
     ledger,
@@ -75,7 +76,7 @@ app.add_typer(parties.app, name="parties")
 app.add_typer(parties.tokens_app, name="tokens")
 app.add_typer(keys.app, name="keys")
 app.add_typer(screening.app, name="screening")
-app.add_typer(screening.flags_app, name="flags")
+app.add_typer(flags.flags_app, name="flags")
 app.add_typer(envelopes.app, name="envelope")
 app.add_typer(custody.sites_app, name="sites")
 app.add_typer(licenses.licenses_app, name="licenses")

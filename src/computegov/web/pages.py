@@ -178,7 +178,7 @@ def overview(request: Request) -> Response:
             if reader.role in default_matrix().logged_reads:
                 record_read(session, store, reader, "transfer.read", "transfers")
                 record_read(session, store, reader, "flag.read", "flags")
-            flag_items = [flag_service.flag_dict(f) for f in flags[:20]]
+            flag_items = flag_service.flag_dicts(session, flags[:20], reader)
             context: dict[str, Any] = {"reader": reader.legal_name, "role": reader.role}
     except Unauthenticated as exc:
         response = render(

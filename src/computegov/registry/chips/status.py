@@ -116,6 +116,7 @@ def report_status(ctx: ActionContext) -> ActionResult:
             },
             [chip.country],
             ctx.now,
+            party_id=chip.custodian_id,  # the holder answers for the chip it reported
         )
         flags.append(flag.id)
     ctx.session.flush()

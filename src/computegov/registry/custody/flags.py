@@ -76,8 +76,11 @@ def _flag(
     evidence: dict[str, Any],
     countries: Iterable[str | None],
     now: datetime,
+    party_id: str,
 ) -> dict[str, Any]:
-    flag = open_flag(session, kind, (subject_type, subject_id), evidence, countries, now)
+    flag = open_flag(
+        session, kind, (subject_type, subject_id), evidence, countries, now, party_id=party_id
+    )
     return flag_dict(flag)
 
 
@@ -117,6 +120,7 @@ def flag_hq_in_licensed_destination(
             evidence,
             countries,
             ctx.now,
+            transfer.sender_id,  # the declarer answers for where it sends the chips
         )
     ]
 
@@ -175,6 +179,7 @@ def _repeated_refusals(
                 evidence,
                 {party.country, party.hq_country},
                 now,
+                party_id,
             )
         )
     return created
@@ -203,9 +208,9 @@ def _unconfirmed(session: Session, now: datetime, after: timedelta) -> list[dict
             "limit_days": after.total_seconds() / 86400,
         }
         countries = {transfer.origin_country, transfer.destination_country}
-        created.append(
-            _flag(session, "unconfirmed_receipt", "transfer", transfer.id, evidence, countries, now)
-        )
+        kind, on = "unconfirmed_receipt", ("transfer", transfer.id)
+        # The declarer answers for a transfer it declared that no one confirmed.
+        created.append(_flag(session, kind, *on, evidence, countries, now, transfer.sender_id))
     return created
 
 

@@ -3,11 +3,12 @@
     open --assign--> assigned --dispute--> disputed --resolve--> resolved --close--> closed
       \\______________\\___________________\\______________________\\__close__/
 
-Only `flag.close` is built as an action so far (a regulator of the flagged party's
-jurisdiction closes any flag with a reason; a screening list's owner closes, by replacing or
-withdrawing the list, the flags it raised that no longer match). The reporting workflow adds
-`flag.assign`, `flag.dispute` and `flag.resolve` as actions over the transitions below.
-Every step is a `FlagEvent` written by a signed action and pointing at its ledger entry.
+`flag.comment` keeps the state (any but closed). Each transition is a signed action
+(`registry.flags.steps`): a regulator of the flag's countries assigns it to an official,
+comments, resolves or closes it; the flagged party comments and disputes it with its
+evidence. A screening list's owner also closes, by replacing or withdrawing the list, the
+flags it raised that no longer match. Every step is a `FlagEvent` written by a signed action
+and pointing at its ledger entry.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,11 +32,12 @@ MAX_REASON = 2000
 
 @dataclass(frozen=True)
 class Transition:
-    """An action that moves a flag from one of `sources` to `target`."""
+    """An action that moves a flag from one of `sources` to `target` (None: the state it is
+    in, for a step that only adds to the history, a comment)."""
 
     action: str
     sources: frozenset[str]
-    target: str
+    target: str | None
     needs_reason: bool
 
 
@@ -44,6 +47,7 @@ TRANSITIONS: Mapping[str, Transition] = {
         Transition("flag.assign", frozenset({"open", "assigned", "disputed"}), "assigned", False),
         Transition("flag.dispute", frozenset({"open", "assigned"}), "disputed", True),
         Transition("flag.resolve", frozenset({"open", "assigned", "disputed"}), "resolved", True),
+        Transition("flag.comment", frozenset(STATES) - {"closed"}, None, True),
         Transition(
             "flag.close", frozenset({"open", "assigned", "disputed", "resolved"}), "closed", True
         ),
@@ -61,13 +65,15 @@ def move(
     now: datetime,
     entry_id: str,
     action: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> FlagEvent:
     """Apply `transition` to `flag` and record the step; `action` names the signed action
-    that did it when it is not the transition's own (a list's replacement closing a flag).
+        that did it when it is not the transition's own (a list's replacement closing a flag);
+    `details` is what the step carries besides its reason (a dispute's evidence, an assignee).
 
-    Refuses (Conflict) a transition the flag's state does not allow, and (InvalidInput) a
-    missing reason where the transition needs one. `entry_id` is the entry of the signed
-    action that moves the flag (`ActionContext.entry_id`, known before the handler runs).
+        Refuses (Conflict) a transition the flag's state does not allow, and (InvalidInput) a
+        missing reason where the transition needs one. `entry_id` is the entry of the signed
+        action that moves the flag (`ActionContext.entry_id`, known before the handler runs).
     """
     step = TRANSITIONS[transition]
     reason = reason.strip()
@@ -82,17 +88,19 @@ def move(
             reason="flag_state",
             flag_status=flag.status,
         )
+    target = step.target or flag.status
     event = FlagEvent(
         flag_id=flag.id,
         action=action or transition,
         from_status=flag.status,
-        to_status=step.target,
+        to_status=target,
         actor_id=actor_id,
         reason=reason,
         at=now,
         entry_id=entry_id,
+        details=details,
     )
-    flag.status = step.target
+    flag.status = target
     flag.updated_at = now
     session.add(event)
     return event

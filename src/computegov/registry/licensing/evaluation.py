@@ -45,7 +45,7 @@ from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import MOVABLE, canonical_model
 from computegov.registry.custody.flags import parent_chain
 from computegov.registry.custody.models import Transfer, TransferChip
-from computegov.registry.flags.service import flag_dict, open_flag
+from computegov.registry.flags.service import flag_dicts, open_flag
 from computegov.registry.licensing.kyc import current_attestation, kyc_dict
 from computegov.registry.licensing.models import ExportLicense, LicenseApplication
 from computegov.registry.licensing.terms import term
@@ -372,9 +372,16 @@ def flag_discrepancy(ctx: ActionContext, app: LicenseApplication) -> list[dict[s
         "on": to_wire(ctx.now),
     }
     flag = open_flag(
-        ctx.session, DISCREPANCY, ("application", app.id), evidence, [app.jurisdiction], ctx.now
+        ctx.session,
+        DISCREPANCY,
+        ("application", app.id),
+        evidence,
+        [app.jurisdiction],
+        ctx.now,
+        party_id=app.applicant_id,
     )
-    return [flag_dict(flag)]
+    # As the applicant sees it: without the registry's counts drawn from others' records.
+    return flag_dicts(ctx.session, [flag], ctx.party)
 
 
 def shown_to(app: LicenseApplication, reader: Party) -> dict[str, Any]:

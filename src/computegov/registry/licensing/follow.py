@@ -352,5 +352,8 @@ def _raise(
         "on": to_wire(now),
     }
     on = subject or ("party", party_id)
-    flag = open_flag(session, KIND, on, evidence, (lic.jurisdiction, country), now, lic.id)
+    # The licensee answers for its license's end-use condition (the holder may be a party
+    # the license does not name, which may not read the license).
+    places = (lic.jurisdiction, country)
+    flag = open_flag(session, KIND, on, evidence, places, now, lic.id, party_id=lic.licensee_id)
     return flag_dict(flag)

@@ -163,7 +163,16 @@ def _screen(session: Session, run: _Screening, party: Party, now: datetime) -> l
                 "list": {"id": listed.id, "name": listed.name, "owner_id": listed.owner_id},
             }
             places = (party.country, party.hq_country)
-            flag = open_flag(session, KIND, ("party", party.id), evidence, places, now, listed.id)
+            flag = open_flag(
+                session,
+                KIND,
+                ("party", party.id),
+                evidence,
+                places,
+                now,
+                listed.id,
+                party_id=party.id,
+            )
             created.append(flag_dict(flag))
     return created
 

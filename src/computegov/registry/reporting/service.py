@@ -23,8 +23,7 @@ import sqlalchemy as sa
 
 from computegov.identity.access import Resource
 from computegov.registry.actions import ActionContext, ActionResult
-from computegov.registry.flags.models import Flag
-from computegov.registry.flags.service import flag_dict
+from computegov.registry.flags.service import flag_dict, open_flag
 from computegov.registry.ids import new_id
 from computegov.registry.reporting import inputs, reconcile
 from computegov.registry.reporting.assessment import assess_stage
@@ -274,15 +273,14 @@ def _flag_implausible(ctx: ActionContext, report: TrainingRunReport) -> list[dic
         "checks": failed,
         "bands": stage["bands"],
     }
-    flag = Flag(
-        id=new_id("flg"),
-        kind=IMPLAUSIBLE,
-        subject_type="training_run",
-        subject_id=report.id,
-        evidence=evidence,
-        status="open",
-        countries=list(report.jurisdictions),
-        created_at=ctx.now,
+    on = ("training_run", report.id)
+    flag = open_flag(
+        ctx.session,
+        IMPLAUSIBLE,
+        on,
+        evidence,
+        report.jurisdictions,
+        ctx.now,
+        party_id=report.developer_id,
     )
-    ctx.session.add(flag)
     return [flag_dict(flag)]
