@@ -289,3 +289,31 @@ def test_the_readme_licensing_tour_ships_h200s_under_a_license_and_follows_them(
     assert "SG" in history  # the chip's step into Singapore, read by the licensing regulator
     assert "license_diversion" in out and "Lion City" in out
     assert "✗" not in out
+
+
+def test_the_readme_reporting_walk_files_a_model_and_a_regulator_resolves_its_flag(
+    served: Served,
+) -> None:
+    """The README's compute-reporting walk runs as written: a model with two stages, a
+    provider's CSV attestation that contradicts the first (the flag shows both figures and
+    the rule), the obligations calendar with its deadline, a signed packet as PDF, and the
+    EU regulator resolving the flag."""
+    done = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + _tour("## Compute reporting, end to end", 1)],
+        cwd=served.root.parent,
+        env=_env(COLUMNS="250"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 0, f"{out}\n{done.stderr}"
+    assert "256,000 chip-hours attributed > 200,000 attested" in out
+    assert re.search(r"attested_chip_hours\s+│ 200,000", out)
+    assert "must not exceed the chip-hours the provider attested" in out  # the rule
+    assert "eu-model-documentation" in out and "eu-enforcement" in out
+    assert "signed: filing fil_" in out
+    pdf = served.root / "kumo.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    resolved = out.rsplit("attestation_exceeded", 1)[1]
+    assert "resolved" in resolved and "flag.resolve" in resolved

@@ -51,7 +51,30 @@ def flag_evidence(flag: dict[str, Any]) -> str:
         return _words(f"{e['chip_count']} chips under", lic, "at", where, f"({e.get('event')})")
     if kind == "unconfirmed_receipt" and e.get("pending_days") is not None:
         return f"pending {e['pending_days']:.0f} days (limit {e.get('limit_days', 0):g})"
+    if kind == "attestation_exceeded" and e.get("attested_chip_hours") is not None:
+        return (
+            f"{e.get('attributed_chip_hours', 0):,.0f} chip-hours attributed > "
+            f"{e['attested_chip_hours']:,.0f} attested (x{1 + e.get('tolerance', 0):g})"
+        )
+    if kind == "chips_not_held" and e.get("chips"):
+        return f"{len(e['chips'])} claimed chips not held at the site during the run"
+    if kind == "implausible_compute" and e.get("declared_flop") is not None:
+        failed = ", ".join(c.get("check", "?") for c in e.get("checks", []))
+        return _words(
+            f"declared {e['declared_flop']:.3g} FLOP", f"fails {failed}" if failed else None
+        )
     return ""
+
+
+def _facts(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """The evidence's plain facts (figures, dates, ids, the rule), one per row; nested
+    records are left to `--json`."""
+    rows = []
+    for name, value in evidence.items():
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            continue
+        rows.append((name, f"{value:,.6g}" if isinstance(value, float) else str(value)))
+    return rows
 
 
 def _flag_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -124,6 +147,9 @@ def list_flags(
 
 def _print_flag(flag: dict[str, Any]) -> None:
     print_table(FLAG_COLUMNS, _flag_rows([flag]))
+    facts = _facts(flag.get("evidence") or {})
+    if facts:
+        print_table(["field", "value"], facts, title="evidence (--json for all of it)")
     print_table(
         ["at", "action", "from", "to", "by", "reason", "entry"],
         [

@@ -179,8 +179,9 @@ def attestations(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The attestations you may see (a provider its own; a developer those naming it; a
-    regulator those addressed to it), or one of them with its lines."""
+    """The attestations you may see, or one of them with its lines.
+
+    A provider sees its own; a developer those naming it; a regulator those addressed to it."""
     with connect(url, token, token_file) as client:
         if attestation_id is not None:
             result = client.get(f"/v1/reports/attestations/{attestation_id}")
@@ -204,8 +205,10 @@ def capacity_notices(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Capacity notices (regulators): attested chip-hours that could have trained a run above
-    a threshold that no report covers. Information, not an accusation."""
+    """Capacity notices (regulators): attested chip-hours no report accounts for.
+
+    Chip-hours a provider attested that, at a conservative utilization, could have trained a
+    run above a threshold that no report covers. Information, not an accusation."""
     with connect(url, token, token_file) as client:
         result = client.get("/v1/reports/capacity-notices", limit=1000)
     if as_json:

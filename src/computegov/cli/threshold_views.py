@@ -86,8 +86,10 @@ def cluster(
     as_csv: bool = CSV_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """A site's cluster check: the peak ops/s of its chips (max dense rate and dense BF16)
-    against the EO 14110 cluster test (historical) and the 2024 BIS proposal (what-if)."""
+    """A site's cluster check: the peak ops/s of its chips against the cluster tests.
+
+    At each chip's maximum dense rate and at dense BF16, against the EO 14110 cluster test
+    (historical) and the 2024 BIS proposal (what-if)."""
     path = f"/v1/sites/{site_id}/cluster"
     with connect(url, token, token_file) as client:
         if as_csv:
@@ -109,8 +111,10 @@ def above_thresholds(
     as_csv: bool = CSV_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Regulators: the models addressed to your jurisdictions whose cumulative compute
-    crosses any instrument's threshold (today or on --on), with the instruments crossed."""
+    """Regulators: models addressed to you whose lineage crosses an instrument's threshold.
+
+    Cumulative compute over each model's lineage, tested today (or on --on), with the
+    instruments crossed."""
     path = "/v1/reports/above-thresholds"
     with connect(url, token, token_file) as client:
         if as_csv:

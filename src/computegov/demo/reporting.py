@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from computegov.demo.context import DemoBuildError, DemoContext
 from computegov.demo.module import DemoModule
 from computegov.instants import to_wire
+from computegov.registry.flags import steps
 from computegov.registry.flags.models import Flag
 from computegov.registry.parties.models import Party
 from computegov.registry.reporting import attestations, facts, packets
@@ -188,6 +189,32 @@ def _attestation(ctx: DemoContext, now: datetime, made: dict[str, Any]) -> None:
     if flag is None:
         raise DemoBuildError("Northwind's attestation raised no attestation_exceeded flag")
     made.update(attestation_request=request["id"], attestation=attested["id"], flag=flag)
+    # Aurora disputes it with its evidence; the US regulator assigns it to itself and asks
+    # Northwind's side of the story: the flag stays disputed, for a regulator to resolve.
+    dispute = {
+        "flag_id": flag,
+        "reason": "Northwind's figure leaves out the 120 H100s it lent us from its reserve pool",
+        "evidence": [
+            {
+                "kind": "scheduler_log",
+                "reference": "aurora://clusters/ashburn/jobs/af1-pretrain",
+                "note": "716,800 GPU-hours over 448 GPUs, 2,016 job records",
+            },
+            {
+                "kind": "contract",
+                "reference": "Northwind order NW-2026-0412, schedule B",
+                "note": "reserve-pool capacity billed separately",
+            },
+        ],
+    }
+    ctx.act("aurora", "flag.dispute", dispute, steps.dispute_flag)
+    assign = {"flag_id": flag, "assignee_id": ctx.parties["us-regulator"].id}
+    ctx.act("us-regulator", "flag.assign", assign, steps.assign_flag)
+    comment = {
+        "flag_id": flag,
+        "text": "Asked Northwind whether its reserve pool is billed under another contract",
+    }
+    ctx.act("us-regulator", "flag.comment", comment, steps.comment_flag)
 
 
 def _facts_and_filing(ctx: DemoContext, now: datetime, made: dict[str, Any]) -> None:
