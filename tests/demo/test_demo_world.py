@@ -20,9 +20,10 @@ from computegov.errors import InvalidInput
 from computegov.instants import parse_instant
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.models import Transfer
-from computegov.registry.flags.models import Flag
+from computegov.registry.flags.models import Flag, FlagEvent
 from computegov.registry.licensing.models import ExportLicense
 from computegov.registry.parties import service as parties_service
+from computegov.registry.reporting.models import Filing, TrainingRunReport
 from computegov.registry.tables import RefusedAction, UsedNonce
 from computegov.store import Settings, open_store
 from computegov.store.models import LedgerEntry
@@ -115,7 +116,9 @@ def test_every_step_is_a_signed_action_in_the_log_and_refusals_are_the_pipelines
     assert reasons.count("screened_receiver") == 1
     assert {"screening_match", "hq_in_licensed_destination", "lost_or_stolen"} <= set(flags)
     assert "repeated_refusals" in flags  # what the server's sweeper raises
-    assert statuses == {"open", "closed"}
+    # open flags, one a regulator closed, and Aurora's attestation_exceeded that it disputed
+    assert statuses == {"open", "closed", "disputed"}
+    assert flags.get("attestation_exceeded") == "disputed"
     issued, expires = (parse_instant(str(v)) if isinstance(v, str) else v for v in lapsing)
     assert timedelta(minutes=1) < expires - issued <= timedelta(minutes=30)
 
@@ -199,3 +202,43 @@ def test_a_build_that_fails_midway_leaves_nothing_and_the_next_start_builds_afre
     assert world.built and "nvidia" in world.parties
     assert any("did not finish" in line for line in said)
     assert not (tmp_path / ".computegov-demo.building").exists()
+
+
+def test_the_demo_reports_compute_with_a_contradicting_attestation_and_a_filing(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    """The demo's reporting part: Aurora's pre-training counts 716,800 H100-hours that
+    Northwind's attestation (600,000) contradicts, the flag carries both figures and went
+    through assignment, Aurora's dispute and a comment; Helix filed the EU notification that
+    its planned run brought, due 14 days after the day it became known."""
+    root, info = demo
+    made = info["examples"]["reporting"]
+    engine = sa.create_engine(f"sqlite:///{root / 'computegov.db'}")
+    try:
+        with engine.connect() as conn:
+            flag = conn.execute(sa.select(Flag).where(Flag.id == made["flag"])).one()
+            steps = list(
+                conn.execute(
+                    sa.select(FlagEvent.action)
+                    .where(FlagEvent.flag_id == made["flag"])
+                    .order_by(FlagEvent.id)
+                ).scalars()
+            )
+            filing = conn.execute(sa.select(Filing).where(Filing.id == made["filing"])).one()
+            planned = conn.execute(
+                sa.select(TrainingRunReport.reported_at).where(
+                    TrainingRunReport.id == made["helix_planned"]
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert flag.kind == "attestation_exceeded" and flag.status == "disputed"
+    assert flag.evidence["attributed_chip_hours"] == 716_800
+    assert flag.evidence["attested_chip_hours"] == 600_000
+    assert steps == ["flag.assign", "flag.dispute", "flag.comment"]
+    assert filing.obligation_id == "eu-art52-notification"
+    reported = parse_instant(planned) if isinstance(planned, str) else planned
+    deadline = (
+        parse_instant(filing.deadline) if isinstance(filing.deadline, str) else filing.deadline
+    )
+    assert deadline.date() == reported.date() + timedelta(days=14)

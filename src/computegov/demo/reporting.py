@@ -189,8 +189,10 @@ def _attestation(ctx: DemoContext, now: datetime, made: dict[str, Any]) -> None:
     if flag is None:
         raise DemoBuildError("Northwind's attestation raised no attestation_exceeded flag")
     made.update(attestation_request=request["id"], attestation=attested["id"], flag=flag)
-    # Aurora disputes it with its evidence; the US regulator assigns it to itself and asks
-    # Northwind's side of the story: the flag stays disputed, for a regulator to resolve.
+    # The US regulator assigns it to itself; Aurora disputes it with its evidence; the
+    # regulator asks Northwind's side: the flag stays disputed, for a regulator to resolve.
+    assign = {"flag_id": flag, "assignee_id": ctx.parties["us-regulator"].id}
+    ctx.act("us-regulator", "flag.assign", assign, steps.assign_flag)
     dispute = {
         "flag_id": flag,
         "reason": "Northwind's figure leaves out the 120 H100s it lent us from its reserve pool",
@@ -208,8 +210,6 @@ def _attestation(ctx: DemoContext, now: datetime, made: dict[str, Any]) -> None:
         ],
     }
     ctx.act("aurora", "flag.dispute", dispute, steps.dispute_flag)
-    assign = {"flag_id": flag, "assignee_id": ctx.parties["us-regulator"].id}
-    ctx.act("us-regulator", "flag.assign", assign, steps.assign_flag)
     comment = {
         "flag_id": flag,
         "text": "Asked Northwind whether its reserve pool is billed under another contract",
