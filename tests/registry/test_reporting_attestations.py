@@ -83,6 +83,9 @@ def test_more_chip_hours_than_attested_is_flagged_with_both_figures(world: World
         "2025-09-01T00:00:00Z",
     )
     assert flag["countries"] == ["US"]
+    # The report's page shows the flag beside both estimates, to the developer it flags.
+    page = world.get(cast.dev, f"/v1/reports/training-runs/{ran['report']['id']}/page").json()
+    assert [f["id"] for f in page["flags"]] == [flag["id"]]
     with world.store.transaction() as session:
         row = session.get(Flag, flag["id"])
         assert row is not None and row.party_id == cast.dev.id

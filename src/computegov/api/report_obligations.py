@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
@@ -16,10 +15,8 @@ from computegov.api.deps import add_signed_route, bearer_token, store_of
 from computegov.api.lists import Limit, Offset, list_response
 from computegov.errors import Forbidden
 from computegov.registry.actions import scopes_for
-from computegov.registry.flags.models import Flag
-from computegov.registry.flags.service import flag_dicts
 from computegov.registry.reads import reader_session
-from computegov.registry.reporting import calendar, packets, views
+from computegov.registry.reporting import calendar, packets, page, views
 from computegov.registry.reporting.packet_pdf import render_pdf
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
@@ -166,37 +163,4 @@ def report_page(request: Request, report_id: RecordId, token: Token) -> dict[str
     store = store_of(request)
     with reader_session(store, token, views.READ, report_id) as (session, reader):
         scopes_for(reader, views.READ)
-        report = views.readable_report(session, reader, report_id)
-        model = views.readable_model(session, reader, report.model_id)
-        found = calendar.model_calendar(session, model, reader, store.clock.now())
-        candidates = session.scalars(
-            sa.select(Flag)
-            .where(
-                sa.or_(
-                    Flag.subject_id == report.id,
-                    sa.cast(Flag.evidence, sa.Text).contains(report.id),
-                )
-            )
-            .order_by(Flag.created_at, Flag.id)
-        )
-        flags = [
-            f
-            for f in candidates
-            if f.subject_id == report.id or (f.evidence or {}).get("report_id") == report.id
-        ]
-        shown = views.report_dict(session, report, reader)
-        stage = shown["assessment"]["stage"]
-        return {
-            "report": shown,
-            "estimates": {
-                "declared_flop": stage["declared_flop"],
-                "operation_count": stage["operation_count"],
-                "hardware": stage["hardware"],
-                "checks": stage["checks"],
-                "plausible": stage["plausible"],
-            },
-            "thresholds": found["lineage"]["thresholds"],
-            "lineage": found["lineage"],
-            "obligations": found["obligations"],
-            "flags": flag_dicts(session, flags),
-        }
+        return page.report_page(session, reader, report_id, store.clock.now())
