@@ -92,3 +92,27 @@ def test_report_a_model_and_a_stage_through_the_cli(world: World, tmp_path: Path
     assert show.exit_code == 0 and "3.8e25" in show.stdout
     hidden = _run(world, tmp_path, cast.dev2, "report", "show", model_id, signed=False)
     assert hidden.exit_code != 0 and "no reported model" in hidden.output
+    # Lists filter by provider and status, as a table or CSV; a report shows as its page.
+    by_cloud = ["report", "list", "--provider", cast.cloud.id, "--status", "final", "--csv"]
+    csv_out = _run(world, tmp_path, cast.us_reg, *by_cloud, signed=False)
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.stdout.startswith("id,") and item["id"] in csv_out.stdout
+    none = _run(
+        world,
+        tmp_path,
+        cast.us_reg,
+        "report",
+        "list",
+        "--status",
+        "planned",
+        "--json",
+        signed=False,
+    )
+    assert json.loads(none.stdout)["items"] == []
+    other = _run(
+        world, tmp_path, cast.us_reg, "report", "list", "--provider", cast.dev.id, signed=False
+    )
+    assert other.exit_code == 0 and item["id"] not in other.stdout
+    page = _run(world, tmp_path, cast.dev, "report", "show", item["id"], signed=False)
+    assert page.exit_code == 0, page.output
+    assert "training-run report" in page.stdout and "eu-ai-act-art-51" in page.stdout

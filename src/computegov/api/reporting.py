@@ -3,7 +3,7 @@ signed; reads confidential to the filer and the regulators a report is addressed
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -89,17 +89,39 @@ def list_reports(
     model_id: Annotated[
         str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9_]+$", description="one model's")
     ] = None,
+    developer_id: Annotated[
+        str | None,
+        Query(max_length=32, pattern=r"^[A-Za-z0-9_]+$", description="one developer's"),
+    ] = None,
+    provider_id: Annotated[
+        str | None,
+        Query(
+            max_length=32, pattern=r"^[A-Za-z0-9_]+$", description="with compute at this provider"
+        ),
+    ] = None,
+    status: Annotated[
+        Literal["planned", "interim", "final", "superseded", "current"] | None,
+        Query(description="a kind that still counts; current (all that count) or superseded"),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """The training-run reports the caller may see, oldest first, superseded ones included
-    (`counts` false), each with its assessment."""
+    (`counts` false) unless `status` says otherwise, each with its assessment; `?format=csv`
+    for CSV."""
     with reader_session(store_of(request), token, views.READ, "reports/training-runs") as (
         session,
         reader,
     ):
         scopes_for(reader, views.READ)
-        rows = views.visible_reports(session, reader, model_id=model_id)
+        rows = views.visible_reports(
+            session,
+            reader,
+            model_id=model_id,
+            developer_id=developer_id,
+            provider_id=provider_id,
+            status=status,
+        )
         items = [views.report_dict(session, r, reader) for r in rows[offset : offset + limit]]
     return list_response(
         request, total=len(rows), items=items, limit=limit, offset=offset, name="training-runs"

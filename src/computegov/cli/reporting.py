@@ -303,15 +303,38 @@ def list_reports(
     model_id: Annotated[
         str | None, typer.Option("--model", help="Only this model's reports.")
     ] = None,
+    developer: Annotated[
+        str | None, typer.Option(help="Only this developer's reports (party id).")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="Only reports with compute at this provider (party id).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="planned, interim or final (still counting), current or superseded."),
+    ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     token_file: TokenFile = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the list as CSV.")] = False,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The reports (or models) you may see: your own; a regulator's, those addressed to it."""
-    params = {"model_id": model_id} if model_id else {}
+    filters = {
+        "model_id": model_id,
+        "developer_id": developer,
+        "provider_id": provider,
+        "status": status,
+    }
+    params = {k: v for k, v in filters.items() if v is not None}
+    if models and set(params) - {"model_id"}:
+        raise typer.BadParameter("--developer, --provider and --status filter reports, not models")
+    params = {} if models else params
     path = "/v1/reports/models" if models else "/v1/reports/training-runs"
     with connect(url, token, token_file) as client:
+        if as_csv:
+            typer.echo(client.get_text(path, limit=1000, format="csv", **params), nl=False)
+            return
         result = client.get(path, limit=1000, **params)
     if as_json:
         print_json(result)
@@ -353,17 +376,34 @@ def show(
     token_file: TokenFile = None,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """One model (lineage, cumulative compute, thresholds) or report (its assessment)."""
+    """One model (lineage, cumulative compute, thresholds) or report (its page).
+
+    A report's page is its assessment (both estimates and the checks), its model's lineage
+    and thresholds, the obligations they bring and the flags about the report."""
     is_model = record_id.startswith("mdl_")
     path = f"/v1/reports/{'models' if is_model else 'training-runs'}/{record_id}"
     with connect(url, token, token_file) as client:
-        result = client.get(path)
+        result = client.get(path if is_model else f"{path}/page")
     if as_json:
         print_json(result)
     elif is_model:
         show_model(result)
     else:
-        show_report(result)
+        show_page(result)
+
+
+def show_page(page: dict[str, Any]) -> None:
+    """A report's page: the report and its assessment, its model's obligations, its flags."""
+    show_report(page["report"])
+    obligations = [
+        (o["obligation_id"], o["state"], o.get("deadline") or "-", o["authority"])
+        for o in page["obligations"]
+    ]
+    if obligations:
+        print_table(["obligation", "state", "deadline", "authority"], obligations, title="duties")
+    flags = [(f["id"], f["kind"], f["status"]) for f in page["flags"]]
+    if flags:
+        print_table(["flag", "kind", "status"], flags, title="flags about this report")
 
 
 from computegov.cli import report_attestations as _attestations  # noqa: E402,F401 (adds commands)

@@ -157,13 +157,41 @@ def visible_models(session: Session, reader: Party) -> list[ReportedModel]:
     return [m for m in rows if allowed(model_resource(m))]
 
 
+#: A report's status for lists: its kind while it counts, or superseded.
+STATUSES = ("planned", "interim", "final", "superseded", "current")
+
+
 def visible_reports(
-    session: Session, reader: Party, *, model_id: str | None = None
+    session: Session,
+    reader: Party,
+    *,
+    model_id: str | None = None,
+    developer_id: str | None = None,
+    provider_id: str | None = None,
+    status: str | None = None,
 ) -> list[TrainingRunReport]:
+    """The reports `reader` may see, oldest first: one model's, one developer's, those with
+    compute at one provider, and by status (`STATUSES`: a kind that still counts, `current`
+    for every report that counts, `superseded` for those that no longer do)."""
     allowed = reader_filter(session, reader, READ)
     query = sa.select(TrainingRunReport).order_by(
         TrainingRunReport.reported_at, TrainingRunReport.id
     )
     if model_id is not None:
         query = query.where(TrainingRunReport.model_id == model_id)
-    return [r for r in session.scalars(query) if allowed(report_resource(r))]
+    if developer_id is not None:
+        query = query.where(TrainingRunReport.developer_id == developer_id)
+    if status == "superseded":
+        query = query.where(TrainingRunReport.superseded_by_id.is_not(None))
+    elif status is not None:
+        query = query.where(TrainingRunReport.superseded_by_id.is_(None))
+        if status != "current":
+            query = query.where(TrainingRunReport.report_kind == status)
+    rows = [r for r in session.scalars(query) if allowed(report_resource(r))]
+    if provider_id is not None:
+        rows = [
+            r
+            for r in rows
+            if any(line.get("provider_id") == provider_id for line in r.compute_used)
+        ]
+    return rows
