@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from computegov.instants import as_utc, to_wire
 from computegov.registry.chips.models import Chip
@@ -60,13 +60,29 @@ def share_in(report: TrainingRunReport, start: datetime, end: datetime) -> float
 
 def attributed(session: Session, attestation: ProviderAttestation) -> list[dict[str, Any]]:
     """Each counting report's chip-hours at the attestation's provider in its period."""
+    # Only the runs that overlap the period, and only the columns the sum needs: the
+    # assessment and the declared figures are large JSON that reconciliation never reads.
+    ended = sa.func.coalesce(TrainingRunReport.ended_at, TrainingRunReport.reported_at)
     reports = session.scalars(
         sa.select(TrainingRunReport)
+        .options(
+            load_only(
+                TrainingRunReport.id,
+                TrainingRunReport.model_id,
+                TrainingRunReport.stage,
+                TrainingRunReport.started_at,
+                TrainingRunReport.ended_at,
+                TrainingRunReport.reported_at,
+                TrainingRunReport.compute_used,
+                TrainingRunReport.jurisdictions,
+            )
+        )
         .where(
             TrainingRunReport.developer_id == attestation.customer_id,
             TrainingRunReport.superseded_by_id.is_(None),
             TrainingRunReport.report_kind != "planned",
             TrainingRunReport.started_at < attestation.period_end,
+            ended >= attestation.period_start,
         )
         .order_by(TrainingRunReport.reported_at, TrainingRunReport.id)
     )
