@@ -33,6 +33,16 @@ def test_parse_instant_rejects_garbage_with_what_is_accepted() -> None:
         raise AssertionError("a malformed date was accepted")
 
 
+def test_parse_instant_refuses_an_instant_before_the_first_one_as_input_not_a_crash() -> None:
+    for text in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        try:
+            parse_instant(text)
+        except InvalidInput as exc:
+            assert "not a representable instant" in str(exc)
+        else:
+            raise AssertionError(f"{text} was accepted")
+
+
 def test_country_codes_are_validated() -> None:
     assert parse_country("mo") == "MO"
     for bad in ("XX", "USA", "", "C1"):

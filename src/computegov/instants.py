@@ -21,7 +21,10 @@ def parse_instant(text: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first instant there is
+        raise InvalidInput(f"not a representable instant: {text!r}") from None
 
 
 def as_utc(value: datetime | date) -> datetime:
