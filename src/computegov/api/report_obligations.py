@@ -198,5 +198,5 @@ def report_page(request: Request, report_id: RecordId, token: Token) -> dict[str
             "thresholds": found["lineage"]["thresholds"],
             "lineage": found["lineage"],
             "obligations": found["obligations"],
-            "flags": flag_dicts(session, flags),
+            "flags": flag_dicts(session, flags, reader),
         }
