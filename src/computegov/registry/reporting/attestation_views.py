@@ -14,7 +14,8 @@ training-compute threshold in force at the period's end, counting only the chip-
 the customer's training-run reports that count (not planned) do not account for at that
 provider in the period (apportioned by time, as the reconciliation counts them): a token
 report at the provider does not hide a large attestation. It is computed when read, so
-reports that account for the chip-hours remove it.
+reports that account for the chip-hours remove it. The share left unaccounted is not shown:
+it draws on the customer's reports, some of which may not be addressed to the reader.
 """
 
 from __future__ import annotations
@@ -206,7 +207,6 @@ def capacity_notices(session: Session, reader: Party, now: datetime) -> list[dic
                 "period_end": to_wire(attestation.period_end),
                 "chip_hours": chip_hours(attestation),
                 "capacity_flop": flop,
-                "unaccounted_share": left,
                 "utilization": data["value"],
                 "utilization_source": data["source"],
                 "thresholds": [t["id"] for t in crossed],
