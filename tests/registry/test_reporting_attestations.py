@@ -259,6 +259,10 @@ def test_claimed_chips_must_be_held_by_the_provider_at_the_site(world: World) ->
     claimed = {**line, "chip_ids": [*ours, theirs[0], "chp_unknown"], "chip_count": 4}
     made = cast.ran(model["id"], **{**run, "stage": "two", "compute_used": [claimed]})
     [flag] = [f for f in made["flags"] if f["kind"] == "chips_not_held"]
+    # The developer learns which chips are wrong, not who holds them where (another
+    # party's custody); the regulator reads all of it.
+    assert all(set(p) == {"line", "chip_id", "problem"} for p in flag["evidence"]["chips"])
+    flag = world.get(cast.us_reg, f"/v1/flags/{flag['id']}").json()
     problems = {p["chip_id"]: p for p in flag["evidence"]["chips"]}
     assert set(problems) == {theirs[0], "chp_unknown"}
     assert problems["chp_unknown"]["problem"] == "not registered"
@@ -281,6 +285,7 @@ def test_claimed_chips_must_be_held_by_the_provider_at_the_site(world: World) ->
     }
     made = cast.ran(model["id"], **{**later, "compute_used": [line]})
     [flag] = [f for f in made["flags"] if f["kind"] == "chips_not_held"]
+    flag = world.get(cast.us_reg, f"/v1/flags/{flag['id']}").json()
     [problem] = flag["evidence"]["chips"]
     assert problem["chip_id"] == ours[1]
     assert [s["site_id"] for s in problem["held_during_run"]] == [cast.site, other_site]

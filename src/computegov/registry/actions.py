@@ -62,6 +62,11 @@ SEALED_TYPES = frozenset(
     }
 )
 SEALED_ACTOR = "sealed"
+#: Entries of any type that open as a compute report does (a step on a flag about a report,
+#: `record["opens_as"]`) are sealed too: their signer is the flagged developer or the
+#: report's regulator, and a public leaf naming the developer's key would tell that it was
+#: flagged over a confidential report.
+SEALED_OPENS_AS = frozenset({"report.read"})
 
 
 @dataclass(frozen=True)
@@ -383,7 +388,10 @@ def _apply(
     # The actor is the signing key's id: a party key, never a chip's device key; for a sealed
     # type it is `sealed`, and the key id is only inside the commitment (the record holds the
     # signed envelope, whose signature names its key).
-    actor = SEALED_ACTOR if signed.envelope.type in SEALED_TYPES else key.key_id
+    sealed = signed.envelope.type in SEALED_TYPES or result.record.get("opens_as") in (
+        SEALED_OPENS_AS
+    )
+    actor = SEALED_ACTOR if sealed else key.key_id
     body["entry_id"] = log.append(session, signed.envelope.type, record, actor, entry_id=entry_id)
     for row in result.stamp:
         row.entry_id = body["entry_id"]

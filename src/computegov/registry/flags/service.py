@@ -120,7 +120,15 @@ def flag_dict(
 def evidence_for(session: Session, flag: Flag, reader: Party | None) -> dict[str, Any]:
     """A flag's evidence as `reader` may see it: the flagged party sees a license
     application's discrepancies as its application shows them to it (without the registry's
-    counts that draw on other parties' records); everyone else who reads the flag, all of it."""
+    counts that draw on other parties' records); a regulator sees an `attestation_exceeded`
+    flag's contributing reports only where it may read them, the flagged developer a
+    `chips_not_held` flag without other parties' custody (`reconcile.evidence_shown`);
+    everyone else who reads the flag, all of it."""
+    if reader is not None and flag.kind in ("attestation_exceeded", "chips_not_held"):
+        # Imported here: reconciliation raises flags through this module.
+        from computegov.registry.reporting.reconcile import evidence_shown
+
+        return evidence_shown(session, flag, reader)
     if reader is None or reader.id != flag.party_id or flag.kind != "certification_discrepancy":
         return flag.evidence
     # Imported here: licensing raises flags through this module.

@@ -10,9 +10,12 @@ touches; never by the customer it is about.
 A **capacity notice** is information for regulators, not an accusation and not a flag: an
 attestation that counts whose chip-hours, at a conservative utilization of the chips' dense
 16-bit peak (`data/reconciliation.json`), could have trained a run crossing a
-training-compute threshold in force at the period's end, where no training-run report of
-the customer that counts covers a run at that provider overlapping the period. It is
-computed when read, so a report that covers it removes it.
+training-compute threshold in force at the period's end, counting only the chip-hours that
+the customer's training-run reports that count (not planned) do not account for at that
+provider in the period (apportioned by time, as the reconciliation counts them): a token
+report at the provider does not hide a large attestation. It is computed when read, so
+reports that account for the chip-hours remove it. The share left unaccounted is not shown:
+it draws on the customer's reports, some of which may not be addressed to the reader.
 """
 
 from __future__ import annotations
@@ -30,13 +33,12 @@ from computegov.catalog import get_chip
 from computegov.compute.thresholds import thresholds
 from computegov.errors import NotFound
 from computegov.identity.access import Resource
-from computegov.instants import as_utc, to_wire
+from computegov.instants import to_wire
 from computegov.registry.custody.common import reader_filter
 from computegov.registry.parties.models import Party
 from computegov.registry.reporting.models import (
     AttestationRequest,
     ProviderAttestation,
-    TrainingRunReport,
 )
 
 READ = "attestation.read"
@@ -155,23 +157,25 @@ def capacity_flop(attestation: ProviderAttestation) -> float:
     return peak * utilization
 
 
-def covered(session: Session, attestation: ProviderAttestation) -> bool:
-    """Whether a report of the customer that counts covers a run at the provider that
-    overlaps the attestation's period."""
-    reports = session.scalars(
-        sa.select(TrainingRunReport).where(
-            TrainingRunReport.developer_id == attestation.customer_id,
-            TrainingRunReport.superseded_by_id.is_(None),
-            TrainingRunReport.started_at < attestation.period_end,
-        )
-    )
-    for report in reports:
-        end = report.ended_at or report.reported_at
-        provider = attestation.provider_id
-        at_provider = any(line["provider_id"] == provider for line in report.compute_used)
-        if at_provider and as_utc(end) >= as_utc(attestation.period_start):
-            return True
-    return False
+def unaccounted(session: Session, attestation: ProviderAttestation) -> float:
+    """The share of the attested chip-hours that the customer's reports that count do not
+    account for: those runs' chip-hours at the provider in the period (apportioned by time,
+    as the reconciliation counts them) taken off. A token report at the provider (one chip
+    for an hour) leaves nearly all of a large attestation unaccounted for."""
+    # Imported here: reconcile builds on this module.
+    from computegov.registry.reporting.reconcile import attributed
+
+    attested = chip_hours(attestation)
+    used = sum(item["attributed_chip_hours"] for item in attributed(session, attestation))
+    return max(0.0, attested - used) / attested if attested > 0 else 0.0
+
+
+def _crossed(flop: float, attestation: ProviderAttestation) -> list[dict[str, Any]]:
+    return [
+        t.to_dict()
+        for t in thresholds(flop, attestation.period_end)
+        if t.crossed and t.status == "in_force"
+    ]
 
 
 def capacity_notices(session: Session, reader: Party, now: datetime) -> list[dict[str, Any]]:
@@ -188,12 +192,11 @@ def capacity_notices(session: Session, reader: Party, now: datetime) -> list[dic
         if not mine & set(attestation.jurisdictions):
             continue
         flop = capacity_flop(attestation)
-        crossed = [
-            t.to_dict()
-            for t in thresholds(flop, attestation.period_end)
-            if t.crossed and t.status == "in_force"
-        ]
-        if not crossed or covered(session, attestation):
+        if not _crossed(flop, attestation):
+            continue
+        left = unaccounted(session, attestation)
+        crossed = _crossed(flop * left, attestation)
+        if not crossed:
             continue
         notices.append(
             {
@@ -207,9 +210,9 @@ def capacity_notices(session: Session, reader: Party, now: datetime) -> list[dic
                 "utilization": data["value"],
                 "utilization_source": data["source"],
                 "thresholds": [t["id"] for t in crossed],
-                "note": "information, not an accusation: the attested chip-hours could have "
-                "trained a run above these thresholds, and no report of the customer covers "
-                "a run at this provider in the period",
+                "note": "information, not an accusation: the attested chip-hours that no "
+                "report of the customer accounts for could have trained a run above these "
+                "thresholds",
                 "on": to_wire(now),
             }
         )

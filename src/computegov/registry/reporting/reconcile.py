@@ -31,12 +31,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, load_only
 
+from computegov.identity.access import Resource, default_matrix
 from computegov.instants import as_utc, to_wire
+from computegov.registry.actions import actor_of
 from computegov.registry.chips.models import Chip
 from computegov.registry.custody.common import GONE, canonical_model
 from computegov.registry.custody.models import CustodyEvent
 from computegov.registry.flags.models import Flag
 from computegov.registry.flags.service import open_flag
+from computegov.registry.parties.models import Party
 from computegov.registry.reporting.attestation_views import chip_hours, reconciliation_data
 from computegov.registry.reporting.models import ProviderAttestation, TrainingRunReport
 
@@ -161,6 +164,49 @@ def check_attestation(
         party_id=attestation.customer_id,
     )
     return [flag]
+
+
+#: What the flagged developer sees of each chip a `chips_not_held` flag names: not who held
+#: it where (another party's custody, which `chip.read` does not show it).
+CHIP_FIELDS_SHOWN = ("line", "chip_id", "problem")
+
+
+def evidence_shown(session: Session, flag: Flag, reader: Party) -> dict[str, Any]:
+    """A reconciliation flag's evidence as `reader` may see it.
+
+    `chips_not_held`, to the flagged developer: each chip's line, id and problem, not its
+    custody (naming another party's chip id must not tell who holds it and where; the
+    regulators see all). `attestation_exceeded`: each contributing report the reader may not
+    read (`report.read`: one addressed to other jurisdictions only) is withheld but for its
+    chip-hours, so a regulator reading the flag learns neither the id, the model nor the
+    stage of a report not addressed to it; the totals stay."""
+    if flag.kind == NOT_HELD:
+        if reader.id != flag.party_id:
+            return flag.evidence
+        chips = [
+            {k: item[k] for k in CHIP_FIELDS_SHOWN if k in item}
+            for item in flag.evidence.get("chips", [])
+        ]
+        return {**flag.evidence, "chips": chips}
+    actor, matrix = actor_of(session, reader), default_matrix()
+    owners = frozenset({flag.party_id} if flag.party_id else ())
+
+    def readable(item: dict[str, Any]) -> bool:
+        resource = Resource(
+            id=item["report_id"], owners=owners, countries=frozenset(item["jurisdictions"])
+        )
+        return matrix.decide(actor, "report.read", resource).allowed
+
+    reports = [
+        item
+        if readable(item)
+        else {
+            "withheld": "a report not addressed to your jurisdiction",
+            "attributed_chip_hours": item["attributed_chip_hours"],
+        }
+        for item in flag.evidence.get("reports", [])
+    ]
+    return {**flag.evidence, "reports": reports}
 
 
 def on_attestation(session: Session, attestation: ProviderAttestation, now: datetime) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from computegov.identity.access import Resource
 from computegov.registry.actions import ActionContext, ActionResult
-from computegov.registry.flags.service import flag_dict, open_flag
+from computegov.registry.flags.service import flag_dict, flag_dicts, open_flag
 from computegov.registry.ids import new_id
 from computegov.registry.reporting import inputs, reconcile
 from computegov.registry.reporting.assessment import assess_stage
@@ -248,7 +248,8 @@ def report_training_run(ctx: ActionContext) -> ActionResult:
         "lineage": lineage_compute(ctx.session, model, ctx.now),
     }
     flags = _flag_implausible(ctx, report)
-    flags += [flag_dict(f) for f in reconcile.on_report(ctx.session, report, ctx.now)]
+    # Shown as the filer may see them (a chips_not_held flag without other parties' custody).
+    flags += flag_dicts(ctx.session, reconcile.on_report(ctx.session, report, ctx.now), ctx.party)
     shown = report_dict(ctx.session, report, ctx.party)
     return ActionResult({"report": shown, "flags": flags}, 201, [], jurisdictions, [report])
 
