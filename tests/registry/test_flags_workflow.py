@@ -111,3 +111,20 @@ def test_a_comment_keeps_the_state_and_carries_no_details_it_was_not_given(statu
             now=NOW,
             entry_id="e",
         )
+
+
+def test_assigning_a_disputed_flag_keeps_the_dispute_standing() -> None:
+    """An official taking over a disputed flag does not erase the flagged party's dispute:
+    the flag stays disputed, with the assignment in its history."""
+    for status, after in (("open", "assigned"), ("assigned", "assigned"), ("disputed", "disputed")):
+        session, flag = _Session(), _flag(status)
+        event = move(
+            session,  # type: ignore[arg-type]
+            flag,
+            "flag.assign",
+            actor_id="pty_r",
+            reason="",
+            now=NOW,
+            entry_id="e-2",
+        )
+        assert (flag.status, event.from_status, event.to_status) == (after, status, after)

@@ -33,18 +33,26 @@ MAX_REASON = 2000
 @dataclass(frozen=True)
 class Transition:
     """An action that moves a flag from one of `sources` to `target` (None: the state it is
-    in, for a step that only adds to the history, a comment)."""
+    in, for a step that only adds to the history, a comment). A flag in one of `keeps` stays
+    in it: assigning a disputed flag to an official does not drop the dispute."""
 
     action: str
     sources: frozenset[str]
     target: str | None
     needs_reason: bool
+    keeps: frozenset[str] = frozenset()
 
 
 TRANSITIONS: Mapping[str, Transition] = {
     t.action: t
     for t in (
-        Transition("flag.assign", frozenset({"open", "assigned", "disputed"}), "assigned", False),
+        Transition(
+            "flag.assign",
+            frozenset({"open", "assigned", "disputed"}),
+            "assigned",
+            False,
+            keeps=frozenset({"disputed"}),
+        ),
         Transition("flag.dispute", frozenset({"open", "assigned"}), "disputed", True),
         Transition("flag.resolve", frozenset({"open", "assigned", "disputed"}), "resolved", True),
         Transition("flag.comment", frozenset(STATES) - {"closed"}, None, True),
@@ -68,12 +76,12 @@ def move(
     details: dict[str, Any] | None = None,
 ) -> FlagEvent:
     """Apply `transition` to `flag` and record the step; `action` names the signed action
-        that did it when it is not the transition's own (a list's replacement closing a flag);
+    that did it when it is not the transition's own (a list's replacement closing a flag);
     `details` is what the step carries besides its reason (a dispute's evidence, an assignee).
 
-        Refuses (Conflict) a transition the flag's state does not allow, and (InvalidInput) a
-        missing reason where the transition needs one. `entry_id` is the entry of the signed
-        action that moves the flag (`ActionContext.entry_id`, known before the handler runs).
+    Refuses (Conflict) a transition the flag's state does not allow, and (InvalidInput) a
+    missing reason where the transition needs one. `entry_id` is the entry of the signed
+    action that moves the flag (`ActionContext.entry_id`, known before the handler runs).
     """
     step = TRANSITIONS[transition]
     reason = reason.strip()
@@ -88,7 +96,7 @@ def move(
             reason="flag_state",
             flag_status=flag.status,
         )
-    target = step.target or flag.status
+    target = flag.status if flag.status in step.keeps else (step.target or flag.status)
     event = FlagEvent(
         flag_id=flag.id,
         action=action or transition,
